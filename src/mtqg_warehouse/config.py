@@ -1,0 +1,68 @@
+"""Settings read from the environment, typed.
+
+One variable, ``WAREHOUSE_URL``, names the warehouse; everything else has a project-local
+default under the state folder so that a fresh clone works with nothing configured.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def state_dir() -> Path:
+    """The git-ignored folder for the embedded server, Airflow home, logs and Data Docs."""
+    return Path(os.environ.get("MTQG_STATE_DIR", PROJECT_ROOT / ".state")).resolve()
+
+
+def inbox_dir() -> Path:
+    """Where feeds drop their files: ``<inbox>/<feed>/``. A path, so an object store fits later."""
+    return Path(os.environ.get("MTQG_INBOX_DIR", state_dir() / "inbox")).resolve()
+
+
+def archive_dir() -> Path:
+    return Path(os.environ.get("MTQG_ARCHIVE_DIR", state_dir() / "archive")).resolve()
+
+
+def quarantine_dir() -> Path:
+    return Path(os.environ.get("MTQG_QUARANTINE_DIR", state_dir() / "quarantine")).resolve()
+
+
+@dataclass(frozen=True)
+class WarehouseTarget:
+    """The libpq connection parts that dbt and GX need separately."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> WarehouseTarget:
+        """Split a libpq URL; a ``host=`` query parameter (a socket folder) wins over the netloc."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError(f"WAREHOUSE_URL must be a postgresql:// URL, got scheme {parts.scheme!r}")
+        query = parse_qs(parts.query)
+        host = query.get("host", [parts.hostname or "localhost"])[0]
+        return cls(
+            host=host,
+            port=parts.port or int(query.get("port", ["5432"])[0]),
+            user=unquote(parts.username or query.get("user", ["postgres"])[0]),
+            password=unquote(parts.password or ""),
+            dbname=unquote(parts.path.lstrip("/") or "postgres"),
+        )
+
+    def url(self, dbname: str | None = None) -> str:
+        auth = self.user if not self.password else f"{self.user}:{self.password}"
+        return f"postgresql://{auth}@{self.host}:{self.port}/{dbname or self.dbname}"
+
+
+def configured_warehouse_url() -> str | None:
+    """The server the operator named, or None when the embedded one should be used."""
+    return os.environ.get("WAREHOUSE_URL") or None
