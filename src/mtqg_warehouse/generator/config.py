@@ -1,0 +1,84 @@
+"""Generator settings: the run's arguments, the assumptions file and the dbt seeds.
+
+Every assumed number lives in assumptions.yml and every code list in dbt_project/seeds, so
+the generator and the warehouse read the same single source of truth.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ASSUMPTIONS_PATH = Path(__file__).with_name("assumptions.yml")
+SEEDS_DIR = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One generator run, as given on the command line."""
+
+    households: int
+    years: tuple[int, ...]
+    seed: int
+    defect_rate: float
+    preset: str
+    out: Path
+    workers: int = 2
+
+    @property
+    def calibrated(self) -> bool:
+        return self.preset == "demo"
+
+
+@cache
+def assumptions() -> dict[str, Any]:
+    return yaml.safe_load(ASSUMPTIONS_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of dbt_project/seeds/<name>.csv; the generator's code lists come from here."""
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Ward:
+    code: str
+    name: str
+    area_type: str  # urban | rural
+    hamlets: tuple[tuple[str, str], ...]  # (hamlet_code, hamlet_name)
+    index: int
+
+
+@cache
+def wards() -> tuple[Ward, ...]:
+    """The demo city's ten pre-2025 wards and communes, in assumptions.yml order."""
+    units = {r["code"]: r for r in seed_rows("units") if r["valid_to"] == "2025-06-30"}
+    hamlets: dict[str, list[tuple[str, str]]] = {}
+    for row in seed_rows("hamlets"):
+        hamlets.setdefault(row["ward_code"], []).append((row["hamlet_code"], row["hamlet_name"]))
+    result = []
+    for i, code in enumerate(assumptions()["ward_shares"]):
+        unit = units[code]
+        result.append(Ward(code, unit["name"], unit["area_type"], tuple(hamlets[code]), i))
+    return tuple(result)
+
+
+def poverty_line(area_type: str, year: int) -> int:
+    """The dated income line (seeds/poverty_lines.csv) in force on 1 July of the year."""
+    day = f"{year}-07-01"
+    for row in seed_rows("poverty_lines"):
+        if row["area_type"] == area_type and row["valid_from"] <= day <= row["valid_to"]:
+            return int(row["line_amount"])
+    raise KeyError(f"no poverty line for {area_type} in {year}")
+
+
+def value_vi(seed: str, code_column: str) -> dict[str, str]:
+    """code -> Vietnamese cell value, e.g. NGHEO -> 'Hộ nghèo'."""
+    return {row[code_column]: row["value_vi"] for row in seed_rows(seed)}

@@ -1,0 +1,1 @@
+"""Ingestion: every delivered file ends up in its raw schema or in quarantine, exactly once."""

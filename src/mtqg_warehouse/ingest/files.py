@@ -1,0 +1,113 @@
+"""Finding, fingerprinting and moving delivered files.
+
+The inbox is untrusted: only regular files whose names match the feed's contract are taken,
+and every path is resolved and checked to stay inside the feed's folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
+from mtqg_warehouse.contracts import FeedContract
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class Delivery:
+    feed: str
+    path: Path
+    sha256: str
+    period: str | None
+    ward_code: str | None
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def feed_inbox(feed: str) -> Path:
+    return inbox_dir() / feed
+
+
+def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[Delivery], list[str]]:
+    """Deliveries waiting in the feed's inbox, oldest name first, and the names refused.
+
+    Refused names (hostile, unexpected, symlinks, oversized) are reported, never opened.
+    """
+    folder = (inbox or feed_inbox(contract.feed)).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    deliveries: list[Delivery] = []
+    refused: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        problem = _refusal(entry, folder, contract)
+        if problem:
+            log.warning("refused %r in %s: %s", entry.name, folder, problem)
+            refused.append(f"{entry.name}: {problem}")
+            continue
+        match = contract.file_regex.match(entry.name)
+        assert match is not None
+        groups = match.groupdict()
+        deliveries.append(
+            Delivery(
+                feed=contract.feed,
+                path=entry,
+                sha256=fingerprint(entry),
+                period=groups.get("period"),
+                ward_code=groups.get("ward_code"),
+                size=entry.stat().st_size,
+            )
+        )
+    return deliveries, refused
+
+
+def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
+    if entry.name.startswith("."):
+        return "hidden file"
+    if entry.is_symlink():
+        return "symbolic links are not accepted"
+    if not entry.is_file():
+        return "not a regular file"
+    if entry.resolve().parent != folder:
+        return "path escapes the inbox"
+    if not contract.file_regex.match(entry.name):
+        return f"name does not follow the contract's pattern {contract.file_regex.pattern}"
+    if entry.stat().st_size > MAX_FILE_BYTES:
+        return f"file larger than the {MAX_FILE_BYTES // 1024**2} MiB limit"
+    return None
+
+
+def fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive(delivery: Delivery) -> Path:
+    """Move a processed file out of the inbox; the sha256 prefix keeps re-deliveries apart."""
+    return _move(delivery, archive_dir() / delivery.feed)
+
+
+def quarantine(delivery: Delivery, problem: str) -> Path:
+    target = _move(delivery, quarantine_dir() / delivery.feed)
+    target.with_name(target.name + ".error.txt").write_text(
+        f"file: {delivery.name}\nsha256: {delivery.sha256}\nproblem: {problem}\n", encoding="utf-8"
+    )
+    return target
+
+
+def _move(delivery: Delivery, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{delivery.sha256[:12]}_{delivery.name}"
+    shutil.move(str(delivery.path), target)
+    return target

@@ -1,0 +1,100 @@
+"""A feed's batch: discover, fingerprint, load, reconcile, archive; one file at a time.
+
+Each file is its own transaction, so a bad or killed file never touches the others; files
+that cannot be read at all go to quarantine and fail the task only after the batch is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mtqg_warehouse import db, reference
+from mtqg_warehouse.contracts import FeedContract, load_contract
+from mtqg_warehouse.ingest import files
+from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
+from mtqg_warehouse.ingest.loader import already_loaded, load_delivery, record_duplicate
+from mtqg_warehouse.ingest.report import write_rejection_report
+from mtqg_warehouse.ingest.rows import ReadResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchReport:
+    feed: str
+    loaded: list[dict] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(item["rows_loaded"] for item in self.loaded)
+
+
+def read_delivery(contract: FeedContract, path: Path) -> list[ReadResult]:
+    """Every table of one delivery, read and checked as a whole file first."""
+    if contract.format == "csv":
+        from mtqg_warehouse.ingest.csv_reader import read_csv
+
+        (table,) = contract.tables.values()
+        return [read_csv(path, table, contract.delimiter)]
+    from mtqg_warehouse.ingest.xlsx_reader import read_xlsx
+
+    return read_xlsx(path, contract)
+
+
+def ingest_feed(feed: str, run_id: str | None = None, inbox: Path | None = None, strict: bool = True) -> BatchReport:
+    """Load everything waiting in the feed's inbox; raise at the end if any file was quarantined."""
+    contract = load_contract(feed)
+    known_units = sorted(reference.unit_codes())
+    report = BatchReport(feed)
+    with db.connect() as conn:
+        db.ensure_ops_schema(conn)
+        db.ensure_raw_tables(conn, contract)
+        deliveries, report.refused = files.discover(contract, inbox)
+        for delivery in deliveries:
+            _ingest_one(conn, contract, delivery, known_units, run_id, report)
+    log.info("%s batch: %s", feed, asdict(report))
+    if strict and (report.quarantined or report.refused):
+        raise BatchHadQuarantines(
+            f"{feed}: {len(report.quarantined)} file(s) quarantined, {len(report.refused)} refused: "
+            + "; ".join(report.quarantined + report.refused)
+        )
+    return report
+
+
+def _ingest_one(conn, contract, delivery, known_units, run_id, report: BatchReport) -> None:
+    with conn.transaction():
+        earlier = already_loaded(conn, delivery)
+        if earlier is not None:
+            record_duplicate(conn, delivery, run_id, earlier)
+    if earlier is not None:
+        files.archive(delivery)
+        report.duplicates.append(delivery.name)
+        return
+    try:
+        results = read_delivery(contract, delivery.path)
+    except FileRejected as err:
+        _quarantine(conn, delivery, run_id, err.problem)
+        report.quarantined.append(str(err))
+        return
+    with conn.transaction():
+        result = load_delivery(conn, contract, delivery, results, known_units, run_id)
+    archived = files.archive(delivery)
+    write_rejection_report(conn, result.load_id, archived)
+    report.loaded.append(asdict(result))
+
+
+def _quarantine(conn, delivery, run_id: str | None, problem: str) -> None:
+    log.error("quarantined %s: %s", delivery.name, problem)
+    with conn.transaction():
+        conn.execute(
+            """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status,
+                   run_id, message, finished_at)
+               values (%s, %s, %s, %s, %s, 'quarantined', %s, %s, now())""",
+            [delivery.feed, delivery.name, delivery.sha256, delivery.period, delivery.ward_code, run_id, problem],
+        )
+    files.quarantine(delivery, problem)

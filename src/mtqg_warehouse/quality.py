@@ -1,0 +1,117 @@
+"""Great Expectations checkpoints, defined from the suites in ``expectations/suites/*.yml``.
+
+Suites are plain YAML (expectation type + kwargs) so they diff well in review; at run time
+they become a GX file context in the state folder, whose Data Docs show every validation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from mtqg_warehouse.config import PROJECT_ROOT, state_dir
+
+log = logging.getLogger(__name__)
+
+SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
+DATASOURCE = "warehouse"
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    suite: str
+    expectation: str
+    column: str | None
+    observed: str
+
+
+@dataclass
+class ValidationOutcome:
+    success: bool
+    checks_passed: int = 0
+    checks_failed: int = 0
+    failures: list[FailedCheck] = field(default_factory=list)
+    data_docs: str | None = None
+
+
+def suite_specs(layer: str) -> list[dict]:
+    specs = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(SUITES_DIR.glob("*.yml"))]
+    return [spec for spec in specs if spec["layer"] == layer]
+
+
+def gx_project_dir() -> Path:
+    return state_dir() / "gx"
+
+
+def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOutcome:
+    """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+    source = context.data_sources.add_or_update_postgres(name=DATASOURCE, connection_string=url)
+    definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{layer}_checkpoint",
+            validation_definitions=definitions,
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "SUMMARY"},
+        )
+    )
+    result = checkpoint.run()
+    return _outcome(result, context)
+
+
+def _validation_definition(context, source, schema: str, spec: dict):
+    import great_expectations as gx
+
+    asset_name = f"{schema}.{spec['relation']}"
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_table_asset(name=asset_name, table_name=spec["relation"], schema_name=schema)
+    try:
+        batch = asset.get_batch_definition("whole_table")
+    except (KeyError, LookupError):
+        batch = asset.add_batch_definition_whole_table("whole_table")
+    suite = context.suites.add_or_update(
+        gx.ExpectationSuite(
+            name=spec["suite"],
+            expectations=[_expectation(item) for item in spec["expectations"]],
+        )
+    )
+    return context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{spec['suite']}__{schema}", data=batch, suite=suite)
+    )
+
+
+def _expectation(item: dict):
+    import great_expectations as gx
+
+    class_name = "".join(part.capitalize() for part in item["type"].split("_"))
+    return getattr(gx.expectations, class_name)(**item.get("kwargs", {}))
+
+
+def _outcome(result, context) -> ValidationOutcome:
+    outcome = ValidationOutcome(success=bool(result.success))
+    for validation in result.run_results.values():
+        for check in validation.results:
+            config = check.expectation_config
+            if check.success:
+                outcome.checks_passed += 1
+                continue
+            outcome.checks_failed += 1
+            outcome.failures.append(
+                FailedCheck(
+                    suite=validation.suite_name,
+                    expectation=config.type,
+                    column=config.kwargs.get("column"),
+                    observed=str(check.result.get("observed_value", check.result.get("unexpected_count"))),
+                )
+            )
+    docs = context.get_docs_sites_urls()
+    outcome.data_docs = docs[0]["site_url"] if docs else None
+    return outcome

@@ -1,0 +1,26 @@
+"""Reference data the loaders check codes against, read from the dbt seeds (one source of truth)."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+from mtqg_warehouse.config import PROJECT_ROOT
+
+SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
+
+
+def _seed_rows(name: str) -> list[dict[str, str]]:
+    with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def unit_codes() -> frozenset[str]:
+    """Every ward/commune code ever valid: a 2023 return from a unit merged in 2025 is still good."""
+    return frozenset(row["code"] for row in _seed_rows("units"))
+
+
+@cache
+def hamlet_codes() -> frozenset[str]:
+    return frozenset(row["code"] for row in _seed_rows("hamlets"))

@@ -1,0 +1,92 @@
+-- Operational tables owned by the loaders. Idempotent: run before every load.
+create schema if not exists ops;
+
+create table if not exists ops.load_audit (
+    load_id bigserial primary key,
+    feed text not null,
+    source_file text not null,
+    sha256 text not null,
+    period text,
+    ward_code text,
+    status text not null check (status in ('loaded', 'duplicate', 'quarantined')),
+    rows_read integer not null default 0,
+    rows_loaded integer not null default 0,
+    rows_rejected integer not null default 0,
+    superseded_by bigint references ops.load_audit (load_id),
+    run_id text,
+    message text,
+    started_at timestamptz not null default now(),
+    finished_at timestamptz,
+    constraint rows_reconcile check (rows_read = rows_loaded + rows_rejected)
+);
+
+create unique index if not exists load_audit_one_load_per_file
+    on ops.load_audit (feed, sha256) where status = 'loaded';
+
+create table if not exists ops.rejected_rows (
+    rejected_id bigserial primary key,
+    load_id bigint not null references ops.load_audit (load_id),
+    feed text not null,
+    source_file text not null,
+    sheet text,
+    row_number integer not null,
+    field text,
+    reason text not null,
+    fix_hint text,
+    value_as_sent text,
+    original_text text,
+    rejected_at timestamptz not null default now()
+);
+
+create index if not exists rejected_rows_by_load on ops.rejected_rows (load_id);
+
+create table if not exists ops.publish_log (
+    publication_id bigserial primary key,
+    build_schema text not null,
+    status text not null check (
+        status in ('building', 'published', 'failed_build', 'failed_validation', 'retired')
+    ),
+    started_at timestamptz not null default now(),
+    validated_at timestamptz,
+    published_at timestamptz,
+    checks_passed integer,
+    checks_failed integer,
+    data_docs_url text,
+    run_id text,
+    summary jsonb
+);
+
+-- dd/mm/yyyy (also d/m/yyyy) to date, or null when malformed or impossible: never raises,
+-- so one bad row cannot abort a set-based check over a whole file.
+create or replace function ops.vn_date(value text) returns date
+language sql immutable parallel safe as $$
+    select case
+        when value ~ '^\s*\d{1,2}/\d{1,2}/\d{4}\s*$' then (
+            with parts as (
+                select
+                    split_part(btrim(value), '/', 1)::int as d,
+                    split_part(btrim(value), '/', 2)::int as m,
+                    split_part(btrim(value), '/', 3)::int as y
+            )
+            select case
+                when m between 1 and 12 and y between 1900 and 2100
+                    and d between 1 and extract(
+                        day from make_date(y, m, 1) + interval '1 month - 1 day'
+                    )::int
+                then make_date(y, m, d)
+            end
+            from parts
+        )
+    end
+$$;
+
+-- Vietnamese numbers: '.' groups thousands, ',' marks decimals ('1.234.567', '1.234,5').
+-- Null when malformed, including the English locale ('1,234,567.5').
+create or replace function ops.vn_number(value text) returns numeric
+language sql immutable parallel safe as $$
+    select case
+        when btrim(value) ~ '^-?\d{1,3}(\.\d{3})+(,\d+)?$'
+            or btrim(value) ~ '^-?\d+(,\d+)?$'
+        then replace(replace(btrim(value), '.', ''), ',', '.')::numeric
+    end
+$$;
