@@ -25,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("summary", help="print what is published")
     _add_generate(commands)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     handler = {
         "demo": _demo,
         "db": _db,

@@ -56,9 +56,7 @@ def ensure_raw_tables(conn: psycopg.Connection, contract: FeedContract) -> None:
                 sql.SQL("{} text").format(sql.Identifier(name)) for name in table.column_names
             )
             conn.execute(
-                sql.SQL(
-                    "create table if not exists {}.{} ({}, {})"
-                ).format(
+                sql.SQL("create table if not exists {}.{} ({}, {})").format(
                     sql.Identifier(contract.raw_schema),
                     sql.Identifier(table.name),
                     columns,

@@ -72,15 +72,17 @@ def airflow_cli(env: dict[str, str], *args: str, check: bool = True) -> subproce
     command = [str(Path(sys.executable).with_name("airflow")), *args]
     result = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if check and result.returncode != 0:
-        raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"airflow {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
 def migrate_metadata(env: dict[str, str]) -> None:
     """`airflow db migrate` once per Airflow version (it costs about 5 s)."""
-    import airflow
+    from importlib.metadata import version
 
-    stamp = airflow_home() / f".migrated-{airflow.__version__}"
+    stamp = airflow_home() / f".migrated-{version('apache-airflow')}"
     if stamp.exists():
         return
     airflow_home().mkdir(parents=True, exist_ok=True)
@@ -197,5 +199,8 @@ def wait_for_run(dag_id: str, after_rowid: int, timeout: float) -> RunOutcome:
 def failed_task_logs(dag_id: str, run_id: str) -> str:
     """The tail of each failed task's log, so a failed demo or test says why."""
     folder = airflow_home() / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
-    tails = [f"--- {path.relative_to(folder)}\n{path.read_text(errors='replace')[-3000:]}" for path in sorted(folder.rglob("*.log"))]
+    tails = [
+        f"--- {path.relative_to(folder)}\n{path.read_text(errors='replace')[-3000:]}"
+        for path in sorted(folder.rglob("*.log"))
+    ]
     return "\n".join(tails)

@@ -16,7 +16,9 @@ def ingest_dag_id(feed: str) -> str:
     return f"ingest_{feed}_feed"
 
 
-def run_pipeline(warehouse_url: str, feeds: tuple[str, ...] = FEEDS, timeout: float = 600) -> list[orchestrate.RunOutcome]:
+def run_pipeline(
+    warehouse_url: str, feeds: tuple[str, ...] = FEEDS, timeout: float = 600
+) -> list[orchestrate.RunOutcome]:
     """Trigger each feed's ingest DAG and wait for the build DAG the assets schedule."""
     dag_ids = [ingest_dag_id(feed) for feed in feeds]
     outcomes = []
@@ -30,6 +32,11 @@ def run_pipeline(warehouse_url: str, feeds: tuple[str, ...] = FEEDS, timeout: fl
         outcomes.append(orchestrate.wait_for_run(BUILD_DAG, baseline, timeout))
     for outcome in outcomes:
         if outcome.state != "success":
-            log.error("%s %s: %s\n%s", outcome.dag_id, outcome.run_id, outcome.state,
-                      orchestrate.failed_task_logs(outcome.dag_id, outcome.run_id))
+            log.error(
+                "%s %s: %s\n%s",
+                outcome.dag_id,
+                outcome.run_id,
+                outcome.state,
+                orchestrate.failed_task_logs(outcome.dag_id, outcome.run_id),
+            )
     return outcomes

@@ -27,11 +27,16 @@ def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
             [run_id],
         ).fetchone()[0]
         schema = f"pub_{publication_id:05d}"
-        conn.execute("update ops.publish_log set build_schema = %s where publication_id = %s", [schema, publication_id])
+        conn.execute(
+            "update ops.publish_log set build_schema = %s where publication_id = %s",
+            [schema, publication_id],
+        )
     return schema
 
 
-def record_outcome(conn: psycopg.Connection, schema: str, status: str, passed: int, failed: int, docs: str | None) -> None:
+def record_outcome(
+    conn: psycopg.Connection, schema: str, status: str, passed: int, failed: int, docs: str | None
+) -> None:
     with conn.transaction():
         conn.execute(
             """update ops.publish_log set status = %s, validated_at = now(), checks_passed = %s,
@@ -48,7 +53,8 @@ def publish(conn: psycopg.Connection, schema: str) -> list[str]:
         relations = [
             row[0]
             for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s order by 1", [schema]
+                "select table_name from information_schema.tables where table_schema = %s order by 1",
+                [schema],
             )
         ]
         if not relations:
@@ -111,4 +117,6 @@ def _grant_reader(conn: psycopg.Connection) -> None:
         conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
     role = sql.Identifier(READER_ROLE)
     conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(MARTS_SCHEMA), role))
-    conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(MARTS_SCHEMA), role))
+    conn.execute(
+        sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(MARTS_SCHEMA), role)
+    )

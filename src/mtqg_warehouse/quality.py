@@ -51,11 +51,13 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
-    source = context.data_sources.add_or_update_postgres(name=DATASOURCE, connection_string=url)
+    source = _datasource(context, url)
     definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
-    checkpoint = context.checkpoints.add_or_update(
+    # one checkpoint per build: its validation results stay in Data Docs beside earlier builds'
+    name = f"{layer}_checkpoint__{schema}"
+    checkpoint = context.checkpoints.add(
         gx.Checkpoint(
-            name=f"{layer}_checkpoint",
+            name=name,
             validation_definitions=definitions,
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
             result_format={"result_format": "SUMMARY"},
@@ -63,6 +65,18 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     )
     result = checkpoint.run()
     return _outcome(result, context)
+
+
+def _datasource(context, url: str):
+    """Keep the data source (and its assets) when the URL is unchanged: replacing it would
+    orphan the validation definitions that earlier builds stored in the file context."""
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except (KeyError, ValueError):
+        source = None
+    if source is not None and str(source.connection_string) == url:
+        return source
+    return context.data_sources.add_or_update_postgres(name=DATASOURCE, connection_string=url)
 
 
 def _validation_definition(context, source, schema: str, spec: dict):

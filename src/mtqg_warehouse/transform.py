@@ -44,9 +44,12 @@ def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
     }
     args = [
         command,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--vars", json.dumps(variables),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--vars",
+        json.dumps(variables),
         *extra,
     ]
     result = dbtRunner().invoke(args)
@@ -54,5 +57,7 @@ def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
         return
     failed = []
     if result.result is not None and hasattr(result.result, "results"):
-        failed = [f"{r.node.unique_id}: {r.message}" for r in result.result.results if r.status in ("error", "fail")]
+        failed = [
+            f"{r.node.unique_id}: {r.message}" for r in result.result.results if r.status in ("error", "fail")
+        ]
     raise DbtBuildFailed(f"dbt {command} failed: " + ("; ".join(failed) or str(result.exception)))

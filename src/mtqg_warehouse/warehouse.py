@@ -38,7 +38,9 @@ def audit(schema: str) -> dict:
     outcome = quality.validate_schema(db.warehouse_url(), schema, layer="marts")
     status = "building" if outcome.success else "failed_validation"
     with db.connect() as conn:
-        publish.record_outcome(conn, schema, status, outcome.checks_passed, outcome.checks_failed, outcome.data_docs)
+        publish.record_outcome(
+            conn, schema, status, outcome.checks_passed, outcome.checks_failed, outcome.data_docs
+        )
     if not outcome.success:
         failures = "; ".join(
             f"{f.suite}: {f.expectation}({f.column or ''}) observed {f.observed}" for f in outcome.failures
@@ -85,7 +87,12 @@ def summary() -> dict:
         "publication": current,
         "marts_rows": marts,
         "loads": {
-            feed: {"files": files, "rows_loaded": rows, "rows_rejected": rejected, "quarantined": quarantined}
+            feed: {
+                "files": files,
+                "rows_loaded": rows,
+                "rows_rejected": rejected,
+                "quarantined": quarantined,
+            }
             for feed, files, rows, rejected, quarantined in loads
         },
         "data_docs": docs[0] if docs else None,

@@ -27,9 +27,7 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FileRejected(
-            path, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8"
-        ) from err
+        raise FileRejected(path, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8") from err
     lines = _lines(path, text, delimiter)
     header = next(lines)[1]
     header_map = map_header(path, header, table)
@@ -48,9 +46,7 @@ def _lines(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[st
             if len(fields) == 0:
                 continue
             if any(len(value) > MAX_FIELD_CHARS for value in fields):
-                raise FileRejected(
-                    path, f"row {reader.line_num}: a field is longer than {MAX_FIELD_CHARS}"
-                )
+                raise FileRejected(path, f"row {reader.line_num}: a field is longer than {MAX_FIELD_CHARS}")
             yield reader.line_num, fields
     except csv.Error as err:
         raise FileRejected(path, f"row {reader.line_num}: not valid CSV ({err})") from err

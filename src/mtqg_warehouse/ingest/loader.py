@@ -87,21 +87,35 @@ def _open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None
     return conn.execute(
         """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status, run_id)
            values (%s, %s, %s, %s, %s, %s, %s) returning load_id""",
-        [delivery.feed, delivery.name, delivery.sha256, delivery.period, delivery.ward_code, status, run_id],
+        [
+            delivery.feed,
+            delivery.name,
+            delivery.sha256,
+            delivery.period,
+            delivery.ward_code,
+            status,
+            run_id,
+        ],
     ).fetchone()[0]
 
 
 def _stage(conn: psycopg.Connection, table: Table, result: ReadResult) -> None:
     columns = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names)
     conn.execute("drop table if exists pg_temp._incoming")
-    conn.execute(sql.SQL("create temp table _incoming (_row_number integer, {}) on commit drop").format(columns))
+    conn.execute(
+        sql.SQL("create temp table _incoming (_row_number integer, {}) on commit drop").format(columns)
+    )
     with conn.cursor().copy("copy _incoming from stdin") as copy:
         for row_number, values in result.rows:
             copy.write_row((row_number, *values))
 
 
 def _record_python_problems(
-    conn: psycopg.Connection, load_id: int, delivery: Delivery, sheet: str | None, problems: list[RowProblem]
+    conn: psycopg.Connection,
+    load_id: int,
+    delivery: Delivery,
+    sheet: str | None,
+    problems: list[RowProblem],
 ) -> None:
     if not problems:
         return
@@ -111,13 +125,28 @@ def _record_python_problems(
     ) as copy:
         for p in problems:
             copy.write_row(
-                (load_id, delivery.feed, delivery.name, sheet, p.row_number, p.field, p.reason,
-                 p.fix_hint, p.value_as_sent, p.original_text)
+                (
+                    load_id,
+                    delivery.feed,
+                    delivery.name,
+                    sheet,
+                    p.row_number,
+                    p.field,
+                    p.reason,
+                    p.fix_hint,
+                    p.value_as_sent,
+                    p.original_text,
+                )
             )
 
 
 def _reject_in_sql(
-    conn: psycopg.Connection, load_id: int, delivery: Delivery, sheet: str | None, table: Table, known_units: list[str]
+    conn: psycopg.Connection,
+    load_id: int,
+    delivery: Delivery,
+    sheet: str | None,
+    table: Table,
+    known_units: list[str],
 ) -> None:
     """One pass over the staged rows: every failing (row, field) becomes a rejection record."""
     branches = [

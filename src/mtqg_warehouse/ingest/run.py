@@ -46,7 +46,9 @@ def read_delivery(contract: FeedContract, path: Path) -> list[ReadResult]:
     return read_xlsx(path, contract)
 
 
-def ingest_feed(feed: str, run_id: str | None = None, inbox: Path | None = None, strict: bool = True) -> BatchReport:
+def ingest_feed(
+    feed: str, run_id: str | None = None, inbox: Path | None = None, strict: bool = True
+) -> BatchReport:
     """Load everything waiting in the feed's inbox; raise at the end if any file was quarantined."""
     contract = load_contract(feed)
     known_units = sorted(reference.unit_codes())
@@ -95,6 +97,14 @@ def _quarantine(conn, delivery, run_id: str | None, problem: str) -> None:
             """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status,
                    run_id, message, finished_at)
                values (%s, %s, %s, %s, %s, 'quarantined', %s, %s, now())""",
-            [delivery.feed, delivery.name, delivery.sha256, delivery.period, delivery.ward_code, run_id, problem],
+            [
+                delivery.feed,
+                delivery.name,
+                delivery.sha256,
+                delivery.period,
+                delivery.ward_code,
+                run_id,
+                problem,
+            ],
         )
     files.quarantine(delivery, problem)

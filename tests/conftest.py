@@ -1,0 +1,55 @@
+"""Shared fixtures: a throwaway database on a real PostgreSQL for every test session.
+
+The server is the one named by WAREHOUSE_URL when set, else the project's embedded server;
+tests never touch the demo's `warehouse` database, and their state folder is a temp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mtqg_warehouse.config import WarehouseTarget
+
+
+def _server_url() -> str:
+    configured = os.environ.get("WAREHOUSE_URL")
+    if configured:
+        return configured
+    from mtqg_warehouse.embedded import EmbeddedServer
+
+    return EmbeddedServer.default().start()
+
+
+@pytest.fixture(scope="session")
+def test_database_url() -> Iterator[str]:
+    import psycopg
+
+    target = WarehouseTarget.from_url(_server_url())
+    name = f"mtqg_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    yield target.url(name)
+    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def warehouse(test_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A clean warehouse (schemas dropped) and a fresh state folder for one test."""
+    import psycopg
+
+    monkeypatch.setenv("WAREHOUSE_URL", test_database_url)
+    monkeypatch.setenv("MTQG_STATE_DIR", str(tmp_path / "state"))
+    with psycopg.connect(test_database_url, autocommit=True) as conn:
+        schemas = conn.execute(
+            "select nspname from pg_namespace where nspname in ('ops', 'marts', 'staging', 'intermediate', "
+            "'reference') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
+        ).fetchall()
+        for (schema,) in schemas:
+            conn.execute(f'drop schema "{schema}" cascade')
+    yield test_database_url
