@@ -142,17 +142,14 @@ def _sheet_chunks(sheet: Sheet) -> Iterable[str]:
     yield "".join(batch)
     yield "</sheetData>"
     if sheet.titles:
-        merges = "".join(
-            f'<mergeCell ref="A{i}:{last}{i}"/>' for i in range(1, len(sheet.titles) + 1)
-        )
+        merges = "".join(f'<mergeCell ref="A{i}:{last}{i}"/>' for i in range(1, len(sheet.titles) + 1))
         yield f'<mergeCells count="{len(sheet.titles)}">{merges}</mergeCells>'
     yield "</worksheet>"
 
 
 def _workbook_xml(names: Sequence[str]) -> str:
     sheets = "".join(
-        f'<sheet name="{xml_escape(n)}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, n in enumerate(names, start=1)
+        f'<sheet name="{xml_escape(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1)
     )
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_NS_R}>'
@@ -187,9 +184,7 @@ def workbook_bytes(sheets: Sequence[Sheet], compresslevel: int = 1) -> bytes:
     """Serialise sheets into xlsx bytes; same input gives the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
-        types = _CONTENT_TYPES_HEAD + "".join(
-            _SHEET_CT.format(n=i) for i in range(1, len(sheets) + 1)
-        )
+        types = _CONTENT_TYPES_HEAD + "".join(_SHEET_CT.format(n=i) for i in range(1, len(sheets) + 1))
         _write_entry(zf, "[Content_Types].xml", [types + "</Types>"])
         _write_entry(zf, "_rels/.rels", [_ROOT_RELS])
         _write_entry(zf, "xl/workbook.xml", [_workbook_xml([s.name for s in sheets])])

@@ -1,0 +1,1 @@
+"""Synthetic source feeds (ward returns, VBSP loans, BHYT cards) calibrated to the seed article."""

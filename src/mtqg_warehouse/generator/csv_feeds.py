@@ -1,0 +1,119 @@
+"""The city-wide CSV feeds: VBSP daily loan events and BHXH monthly card files.
+
+File names follow contracts/bank.yml (vbsp_<office>_<yyyymmdd>[_<seq>].csv, a later _02
+supersedes) and contracts/insurance.yml (the_bhyt_95_<yyyymm>.csv, no versions).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.generator.defects import Defect, inject_rows, plan_files
+
+BANK_KINDS = {
+    "invalid_date": "event_date", "malformed_date": "event_date",
+    "unknown_ward_code": "ward_code", "duplicate_row": "transaction_id",
+    "conflicting_duplicate": "amount", "negative_amount": "amount", "absurd_amount": "amount",
+    "invalid_cccd": "borrower_national_id", "wrong_locale_number": "amount",
+    "nfd_text": "borrower_name", "tcvn3_text": "borrower_name", "vni_text": "borrower_name",
+}  # fmt: skip
+CARD_KINDS = {
+    "invalid_date": "valid_from", "unknown_ward_code": "ward_code",
+    "duplicate_row": "card_number", "invalid_cccd": "holder_national_id",
+    "invalid_card_number": "card_number", "nfd_text": "holder_name", "tcvn3_text": "holder_name",
+    "conflicting_duplicate": "valid_to",
+}  # fmt: skip
+BANK_FILE_KINDS = ("empty_file", "truncated_file", "missing_required_column",
+                   "reordered_columns", "redelivered_file", "superseded_by_resubmission")  # fmt: skip
+
+
+def csv_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _conflict(columns: list[str], field: str):
+    j = columns.index(field)
+
+    def change(row: list[object]) -> list[object]:
+        value = str(row[j])
+        row[j] = value[:-2] + "99" if "/" not in value else "30/12/" + value[-4:]
+        return row
+
+    return change
+
+
+def _write(path: Path, headers: list[str], rows, kind: str | None, rng) -> tuple[bytes, list[str]]:
+    order = list(range(len(headers)))
+    if kind == "reordered_columns":
+        order = rng.permutation(len(headers)).tolist()
+    data = csv_bytes([headers[i] for i in order], [[r[i] for i in order] for r in rows])
+    path.write_bytes(data)
+    return data, [headers[i] for i in order]
+
+
+def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, versions: bool):
+    """files: base name -> clean rows. Returns (defects, {file: data rows})."""
+    spec = next(iter(load_contract(feed).tables.values()))
+    columns, headers = spec.column_names, [c.header_vi for c in spec.columns]
+    kinds = BANK_KINDS if feed == "bank" else CARD_KINDS
+    plan = plan_files(sorted(files), rate, rng, BANK_FILE_KINDS) if versions else {}
+    folder = out / feed
+    folder.mkdir(parents=True, exist_ok=True)
+    defects: list[Defect] = []
+    counts: dict[str, int] = {}
+    for base in sorted(files):
+        kind = plan.get(base)
+        v1 = kind in ("empty_file", "truncated_file", "missing_required_column",
+                      "superseded_by_resubmission")  # fmt: skip
+        final = f"{base}_02.csv" if v1 else f"{base}.csv"
+        rows, marks = inject_rows(files[base], columns, kinds, rate, rng,
+                                  _conflict(columns, kinds["conflicting_duplicate"]))  # fmt: skip
+        data, order = _write(folder / final, headers, rows, kind, rng)
+        counts[final] = len(rows)
+        for idx, (field, dkind, value) in sorted(marks.items()):
+            defects.append(Defect(final, "", idx + 2, field, dkind, value))
+        if kind == "reordered_columns":
+            defects.append(Defect(final, "", None, "", kind, "|".join(order)))
+        if kind == "redelivered_file":
+            (folder / f"{base}_02.csv").write_bytes(data)
+            defects.append(Defect(f"{base}_02.csv", "", None, "", kind, final))
+        if v1:
+            defects.append(_write_v1(folder, base, kind, headers, files[base], columns))
+    return defects, counts
+
+
+def _write_v1(folder: Path, base: str, kind: str, headers, rows, columns) -> Defect:
+    field = ""
+    if kind == "empty_file":
+        data = b""
+    elif kind == "truncated_file":
+        full = csv_bytes(headers, rows)
+        data = full[: max(int(len(full) * 0.6), 1)]
+    elif kind == "missing_required_column":
+        field = columns[1]
+        keep = [i for i in range(len(headers)) if i != 1]
+        data = csv_bytes([headers[i] for i in keep], [[r[i] for i in keep] for r in rows])
+    else:
+        data = csv_bytes(headers, rows[: max(len(rows) - 1, 0)])
+    (folder / f"{base}.csv").write_bytes(data)
+    return Defect(f"{base}.csv", "", None, field, kind, f"{base}_02.csv")
+
+
+def group_rows(pairs: list, key) -> dict[str, list]:
+    """(date, row) pairs -> base file name -> rows, stable within a file."""
+    out: dict[str, list] = {}
+    for day, row in sorted(pairs, key=lambda p: p[0]):
+        out.setdefault(key(day), []).append(row)
+    return out
+
+
+__all__ = ["write_feed", "group_rows", "np"]
