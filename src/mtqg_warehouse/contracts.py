@@ -24,6 +24,8 @@ class Column:
     required: bool
     description: str
     personal: bool = False
+    accepted_from: str | None = None  # "<seed>.<column>": the code list this column must be in
+    max_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class Table:
     natural_key: tuple[str, ...]
     columns: tuple[Column, ...]
     sheet_vi: str | None = None
+    workbook_kind: str | None = None
+    header_row_hint: int | None = None
+    footer_markers: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -67,6 +72,8 @@ def _table(name: str, spec: dict) -> Table:
             required=bool(col.get("required", False)),
             description=col.get("description", ""),
             personal=bool(col.get("personal", False)),
+            accepted_from=col.get("accepted_from"),
+            max_value=col.get("max_value"),
         )
         for col in spec["columns"]
     )
@@ -76,6 +83,9 @@ def _table(name: str, spec: dict) -> Table:
         natural_key=tuple(spec.get("natural_key", ())),
         columns=columns,
         sheet_vi=spec.get("sheet_vi"),
+        workbook_kind=spec.get("workbook_kind"),
+        header_row_hint=spec.get("header_row_hint"),
+        footer_markers=tuple(spec.get("footer_markers", ())),
     )
 
 

@@ -23,4 +23,11 @@ def unit_codes() -> frozenset[str]:
 
 @cache
 def hamlet_codes() -> frozenset[str]:
-    return frozenset(row["code"] for row in _seed_rows("hamlets"))
+    return frozenset(row["hamlet_code"] for row in _seed_rows("hamlets"))
+
+
+@cache
+def accepted_values(spec: str) -> frozenset[str]:
+    """Values of a seed column, e.g. ``vbsp_programs.program_code``: the codes a feed may use."""
+    seed, column = spec.split(".", 1)
+    return frozenset(row[column] for row in _seed_rows(seed) if row[column])

@@ -1,77 +1,201 @@
-"""Row checks as SQL over the staged text, one expression per contract column type.
+"""Row checks, vectorised over the whole delivery: one Polars expression per contract rule.
 
-Set-based on purpose: the rows are already in PostgreSQL after COPY, and a single statement
-over the whole file is far cheaper than parsing each row in Python.
+Each check yields the rows it fails with the field, the reason (English, for operators), a
+Vietnamese explanation and how to fix it (for the ward officer's rejection report).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psycopg import sql
+import polars as pl
 
-from mtqg_warehouse.contracts import Column
+from mtqg_warehouse import reference
+from mtqg_warehouse.contracts import Column, Table
+from mtqg_warehouse.ingest.rows import ORIGINAL, ROW_NUMBER
+
+DATE_SHAPE = r"^\d{1,2}/\d{1,2}/\d{4}$"
+VN_NUMBER = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
+DEFAULT_MAX_AMOUNT = 100_000_000_000  # 100 billion VND in one row is a typo, not a payment
+
+REJECTION_SCHEMA = {
+    "row_number": pl.Int64,
+    "field": pl.String,
+    "reason": pl.String,
+    "reason_vi": pl.String,
+    "fix_hint": pl.String,
+    "value_as_sent": pl.String,
+    "original_text": pl.String,
+}
 
 
 @dataclass(frozen=True)
 class Check:
-    condition: sql.Composable  # true when the value is wrong
+    failing: pl.Expr  # true where the value is wrong
     reason: str
+    reason_vi: str
     fix_hint: str
 
 
-def column_checks(column: Column, value: sql.Composable, known_units: list[str]) -> list[Check]:
-    """Checks on one column; ``value`` is how the statement refers to it (e.g. ``i.card_number``)."""
-    checks: list[Check] = []
+def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Every failing (row, field) of the frame, plus repeated natural keys."""
+    parts = [
+        frame.filter(check.failing).select(
+            pl.col(ROW_NUMBER).alias("row_number"),
+            pl.lit(column.name).alias("field"),
+            pl.lit(check.reason).alias("reason"),
+            pl.lit(check.reason_vi).alias("reason_vi"),
+            pl.lit(check.fix_hint).alias("fix_hint"),
+            pl.col(column.name).alias("value_as_sent"),
+            pl.col(ORIGINAL).alias("original_text"),
+        )
+        for column in table.columns
+        for check in column_checks(column)
+    ]
+    parts.append(_repeated_keys(frame, table))
+    return pl.concat([part.cast(REJECTION_SCHEMA) for part in parts])
+
+
+def column_checks(column: Column) -> list[Check]:
+    value = pl.col(column.name)
+    checks = []
     if column.required:
         checks.append(
             Check(
-                sql.SQL("{} is null").format(value),
+                value.is_null(),
                 "required value is missing",
-                f"fill in {column.header_vi}",
+                "thiếu giá trị bắt buộc",
+                f"fill in '{column.header_vi}'",
             )
         )
-    typed = _type_check(column, value, known_units)
-    if typed is not None:
-        checks.append(typed)
+    checks.extend(_type_checks(column, value))
+    if column.accepted_from:
+        accepted = sorted(reference.accepted_values(column.accepted_from))
+        checks.append(
+            Check(
+                value.is_not_null() & ~value.is_in(accepted),
+                "unknown code",
+                "mã không có trong danh mục",
+                f"use one of: {', '.join(accepted[:12])}{' ...' if len(accepted) > 12 else ''}",
+            )
+        )
     return checks
 
 
-def _type_check(column: Column, value: sql.Composable, known_units: list[str]) -> Check | None:
-    kinds = {
-        "date": (
-            sql.SQL("ops.vn_date({}) is null"),
-            "not a valid date",
-            "write the date as dd/mm/yyyy, e.g. 05/09/2023",
-        ),
-        "number": (
-            sql.SQL("ops.vn_number({}) is null"),
-            "not a number in Vietnamese format",
-            "write numbers as 1.234.567 or 1.234,5 (dot for thousands, comma for decimals)",
-        ),
-        "amount": (
-            sql.SQL("coalesce(ops.vn_number({}) < 0, true)"),
-            "not a non-negative amount in VND",
-            "write the amount as 1.234.567; corrections are sent as a new return, not negatives",
-        ),
+def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
+    present = value.is_not_null()
+    if column.type == "date":
+        parsed = value.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+        bad = present & (~value.str.contains(DATE_SHAPE) | parsed.is_null())
+        return [
+            Check(
+                bad, "not a valid date", "ngày không hợp lệ", "write the date as dd/mm/yyyy, e.g. 05/09/2023"
+            )
+        ]
+    if column.type == "number":
+        return _number_checks(column, value, present)
+    if column.type == "integer":
+        return [
+            Check(
+                present & ~value.str.contains(r"^\d{1,3}(\.\d{3})*$|^\d+$"),
+                "not a whole number",
+                "không phải số nguyên",
+                "write a whole number such as 4",
+            )
+        ]
+    if column.type == "flag01":
+        return [
+            Check(
+                present & ~value.is_in(["0", "1"]),
+                "not 0 or 1",
+                "chỉ được ghi 0 hoặc 1",
+                "write 1 if the household lacks this, else 0",
+            )
+        ]
+    patterns = {
         "cccd": (
-            sql.SQL("{} !~ '^[0-9]{{12}}$'"),
+            r"^\d{12}$",
             "not a 12-digit citizen ID (CCCD) number",
+            "số CCCD phải gồm 12 chữ số",
             "copy the 12 digits from the CCCD card",
         ),
         "bhyt_card": (
-            sql.SQL("{} !~ '^([A-Z]{{2}}[1-5][0-9]{{12}}|[0-9]{{10}})$'"),
+            r"^([A-Z]{2}[1-5]\d{12}|\d{10})$",
             "not a health-insurance card number",
-            "15 characters (2 letters, 1 digit, 2-digit province, 10 digits) or the 10-digit number",
+            "mã thẻ BHYT không đúng",
+            "15 characters (2 letters, 1 digit, province, 10 digits) or 10 digits",
         ),
     }
     if column.type == "unit_code":
-        return Check(
-            sql.SQL("not ({} = any({}))").format(value, sql.Literal(known_units)),
-            "unknown ward/commune code",
-            "use the 5-digit statistics-office code of the ward or commune",
+        return [
+            Check(
+                present & ~value.is_in(sorted(reference.unit_codes())),
+                "unknown ward/commune code",
+                "mã xã/phường không đúng",
+                "use the 5-digit statistics-office code of the ward or commune",
+            )
+        ]
+    if column.type in patterns:
+        pattern, reason, reason_vi, hint = patterns[column.type]
+        return [Check(present & ~value.str.contains(pattern), reason, reason_vi, hint)]
+    return []
+
+
+def _number_checks(column: Column, value: pl.Expr, present: pl.Expr) -> list[Check]:
+    shape_ok = value.str.contains(VN_NUMBER)
+    checks = [
+        Check(
+            present & ~shape_ok,
+            "not a number in Vietnamese format (wrong locale?)",
+            "số không đúng định dạng",
+            "write numbers as 1.234.567 or 1.234,5 (dot thousands, comma decimals)",
         )
-    if column.type not in kinds:
-        return None
-    template, reason, hint = kinds[column.type]
-    return Check(sql.SQL("{} is not null and ").format(value) + template.format(value), reason, hint)
+    ]
+    if column.name == "amount" or column.name.endswith("_amount"):
+        amount = (
+            value.str.replace_all(".", "", literal=True)
+            .str.replace(",", ".", literal=True)
+            .cast(pl.Float64, strict=False)
+        )
+        limit = column.max_value or DEFAULT_MAX_AMOUNT
+        checks.append(
+            Check(
+                present & shape_ok & value.str.starts_with("-"),
+                "negative amount",
+                "số tiền âm",
+                "send a corrected return instead of a negative amount",
+            )
+        )
+        checks.append(
+            Check(
+                present & shape_ok & (amount > limit),
+                f"amount above {limit:,.0f} VND",
+                "số tiền quá lớn, có thể ghi nhầm",
+                "check the number of digits",
+            )
+        )
+    return checks
+
+
+def _repeated_keys(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    key = list(table.natural_key) or table.column_names
+    repeated = frame.with_columns(
+        _first=pl.col(ROW_NUMBER).min().over(key),
+    ).filter(
+        (pl.col(ROW_NUMBER) != pl.col("_first")) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    )
+    return repeated.select(
+        pl.col(ROW_NUMBER).alias("row_number"),
+        pl.lit(", ".join(key)).alias("field"),
+        (
+            pl.lit("reported twice in this file (first at row ")
+            + pl.col("_first").cast(pl.String)
+            + pl.lit(")")
+        ).alias("reason"),
+        pl.lit("dòng bị trùng").alias("reason_vi"),
+        pl.lit("remove the repeated row, or correct it if the two rows are different cases").alias(
+            "fix_hint"
+        ),
+        pl.lit(None, pl.String).alias("value_as_sent"),
+        pl.col(ORIGINAL).alias("original_text"),
+    )

@@ -1,26 +1,32 @@
 """Loading one delivery: one transaction, nothing lost, nothing doubled.
 
-COPY the checked text into a temporary table, run the row checks in SQL, move good rows to
-``raw_<feed>.<table>`` and bad ones to ``ops.rejected_rows``, then record the audit row,
-whose check constraint refuses any load where rows read != rows loaded + rows rejected.
-A file already loaded (same sha256) is recorded as a duplicate and skipped; a later return
-for the same feed, ward and period supersedes the earlier one without deleting it.
+The reader's frame is checked in Polars, good rows go to ``raw_<feed>.<table>`` and bad ones
+to ``ops.rejected_rows`` with COPY, and the audit row is written last; its CHECK refuses any
+load where rows read != rows loaded + rows rejected. A file already loaded (same sha256) is
+recorded as a duplicate and skipped; a later return for the same feed, ward and period
+supersedes the earlier one without deleting it.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 
+import polars as pl
 import psycopg
 from psycopg import sql
 
 from mtqg_warehouse.contracts import FeedContract, Table
-from mtqg_warehouse.ingest.checks import column_checks
+from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA, find_rejections
 from mtqg_warehouse.ingest.files import Delivery
-from mtqg_warehouse.ingest.rows import ReadResult, RowProblem
+from mtqg_warehouse.ingest.rows import ROW_NUMBER, ReadResult
+from mtqg_warehouse.ingest.text_fields import clean_text
 
 log = logging.getLogger(__name__)
+
+COPY_BLOCK = 1 << 20
+REJECTED_COLUMNS = ["load_id", "feed", "source_file", "sheet", *REJECTION_SCHEMA]
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def already_loaded(conn: psycopg.Connection, delivery: Delivery) -> int | None:
 
 
 def record_duplicate(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, of: int) -> LoadResult:
-    load_id = _open_audit(conn, delivery, run_id, status="duplicate")
+    load_id = open_audit(conn, delivery, run_id, status="duplicate")
     conn.execute(
         "update ops.load_audit set message = %s, finished_at = now() where load_id = %s",
         [f"identical to load {of}: skipped", load_id],
@@ -51,28 +57,38 @@ def record_duplicate(conn: psycopg.Connection, delivery: Delivery, run_id: str |
     return LoadResult(load_id, delivery.name, "duplicate", 0, 0, 0)
 
 
+def open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str) -> int:
+    return conn.execute(
+        """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status, run_id)
+           values (%s, %s, %s, %s, %s, %s, %s) returning load_id""",
+        [delivery.feed, delivery.name, delivery.sha256, delivery.period, delivery.ward_code, status, run_id],
+    ).fetchone()[0]
+
+
 def load_delivery(
     conn: psycopg.Connection,
     contract: FeedContract,
     delivery: Delivery,
     results: list[ReadResult],
-    known_units: list[str],
     run_id: str | None,
 ) -> LoadResult:
     """Write one delivery's tables in the caller's transaction."""
-    load_id = _open_audit(conn, delivery, run_id, status="loaded")
+    load_id = open_audit(conn, delivery, run_id, status="loaded")
     read = loaded = rejected = 0
     for result in results:
         table = contract.tables[result.table]
-        _stage(conn, table, result)
-        _record_python_problems(conn, load_id, delivery, result.sheet, result.problems)
-        _reject_in_sql(conn, load_id, delivery, result.sheet, table, known_units)
-        loaded += _insert_good_rows(conn, contract, table, load_id, delivery, result.sheet, run_id)
+        good, bad = _split(result, table)
+        _copy_frame(
+            conn,
+            sql.Identifier(contract.raw_schema, table.name),
+            _with_lineage(good, table, load_id, delivery, result.sheet, run_id),
+        )
+        _copy_frame(
+            conn, sql.Identifier("ops", "rejected_rows"), _rejections(bad, load_id, delivery, result.sheet)
+        )
         read += result.rows_read
-    rejected = conn.execute(
-        "select count(distinct (sheet, row_number)) from ops.rejected_rows where load_id = %s",
-        [load_id],
-    ).fetchone()[0]
+        loaded += good.height
+        rejected += bad.get_column("row_number").n_unique()
     superseded = _supersede_earlier(conn, delivery, load_id)
     conn.execute(
         """update ops.load_audit
@@ -83,155 +99,59 @@ def load_delivery(
     return LoadResult(load_id, delivery.name, "loaded", read, loaded, rejected, superseded)
 
 
-def _open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str) -> int:
-    return conn.execute(
-        """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status, run_id)
-           values (%s, %s, %s, %s, %s, %s, %s) returning load_id""",
+def _split(result: ReadResult, table: Table) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Clean text, run the checks, and separate the rows that pass from those that do not."""
+    text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
+    frame, text_problems = clean_text(result.frame, text_columns)
+    problems = [*result.problems, *text_problems]
+    earlier = pl.DataFrame(
         [
-            delivery.feed,
-            delivery.name,
-            delivery.sha256,
-            delivery.period,
-            delivery.ward_code,
-            status,
-            run_id,
+            (p.row_number, p.field, p.reason, None, p.fix_hint, p.value_as_sent, p.original_text)
+            for p in problems
         ],
-    ).fetchone()[0]
-
-
-def _stage(conn: psycopg.Connection, table: Table, result: ReadResult) -> None:
-    columns = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names)
-    conn.execute("drop table if exists pg_temp._incoming")
-    conn.execute(
-        sql.SQL("create temp table _incoming (_row_number integer, {}) on commit drop").format(columns)
+        schema=REJECTION_SCHEMA,
+        orient="row",
     )
-    with conn.cursor().copy("copy _incoming from stdin") as copy:
-        for row_number, values in result.rows:
-            copy.write_row((row_number, *values))
+    bad = pl.concat([earlier, find_rejections(frame, table)])
+    good = frame.join(bad.select(pl.col("row_number").alias(ROW_NUMBER)).unique(), on=ROW_NUMBER, how="anti")
+    return good, bad
 
 
-def _record_python_problems(
-    conn: psycopg.Connection,
-    load_id: int,
-    delivery: Delivery,
-    sheet: str | None,
-    problems: list[RowProblem],
-) -> None:
-    if not problems:
+def _with_lineage(
+    good: pl.DataFrame, table: Table, load_id: int, delivery: Delivery, sheet: str | None, run_id: str | None
+) -> pl.DataFrame:
+    return good.select(
+        *table.column_names,
+        pl.lit(load_id).alias("_load_id"),
+        pl.lit(delivery.name).alias("_source_file"),
+        pl.lit(delivery.sha256).alias("_sha256"),
+        pl.lit(sheet, pl.String).alias("_sheet"),
+        pl.col(ROW_NUMBER).alias("_row_number"),
+        pl.lit(run_id, pl.String).alias("_run_id"),
+    )
+
+
+def _rejections(bad: pl.DataFrame, load_id: int, delivery: Delivery, sheet: str | None) -> pl.DataFrame:
+    return bad.select(
+        pl.lit(load_id).alias("load_id"),
+        pl.lit(delivery.feed).alias("feed"),
+        pl.lit(delivery.name).alias("source_file"),
+        pl.lit(sheet, pl.String).alias("sheet"),
+        *REJECTION_SCHEMA,
+    )
+
+
+def _copy_frame(conn: psycopg.Connection, target: sql.Identifier, frame: pl.DataFrame) -> None:
+    """COPY a frame as CSV: nulls unquoted-empty, empty strings quoted, so COPY keeps them apart."""
+    if frame.height == 0:
         return
-    with conn.cursor().copy(
-        """copy ops.rejected_rows (load_id, feed, source_file, sheet, row_number, field, reason,
-           fix_hint, value_as_sent, original_text) from stdin"""
-    ) as copy:
-        for p in problems:
-            copy.write_row(
-                (
-                    load_id,
-                    delivery.feed,
-                    delivery.name,
-                    sheet,
-                    p.row_number,
-                    p.field,
-                    p.reason,
-                    p.fix_hint,
-                    p.value_as_sent,
-                    p.original_text,
-                )
-            )
-
-
-def _reject_in_sql(
-    conn: psycopg.Connection,
-    load_id: int,
-    delivery: Delivery,
-    sheet: str | None,
-    table: Table,
-    known_units: list[str],
-) -> None:
-    """One pass over the staged rows: every failing (row, field) becomes a rejection record."""
-    branches = [
-        sql.SQL("select {field}, {reason}, {hint}, {value} where {condition}").format(
-            field=sql.Literal(column.name),
-            reason=sql.Literal(check.reason),
-            hint=sql.Literal(check.fix_hint),
-            value=sql.Identifier("i", column.name),
-            condition=check.condition,
-        )
-        for column in table.columns
-        for check in column_checks(column, sql.Identifier("i", column.name), known_units)
-    ]
-    branches.append(_duplicate_branch(table))
-    row_text = sql.SQL(" || ',' || ").join(
-        sql.SQL("coalesce(i.{}, '')").format(sql.Identifier(c)) for c in table.column_names
-    )
-    conn.execute(
-        sql.SQL(
-            """with keyed as (
-                   select *, row_number() over (
-                       partition by {key} order by _row_number) as _key_seen,
-                       min(_row_number) over (partition by {key}) as _first_row
-                   from _incoming
-               )
-               insert into ops.rejected_rows (load_id, feed, source_file, sheet, row_number, field,
-                   reason, fix_hint, value_as_sent, original_text)
-               select {load_id}, {feed}, {file}, {sheet}, i._row_number, f.field, f.reason,
-                   f.hint, f.value, {row_text}
-               from keyed as i
-               cross join lateral ({branches}) as f (field, reason, hint, value)"""
-        ).format(
-            key=sql.SQL(", ").join(sql.Identifier(k) for k in table.natural_key or table.column_names),
-            load_id=sql.Literal(load_id),
-            feed=sql.Literal(delivery.feed),
-            file=sql.Literal(delivery.name),
-            sheet=sql.Literal(sheet),
-            row_text=row_text,
-            branches=sql.SQL(" union all ").join(branches),
-        )
-    )
-
-
-def _duplicate_branch(table: Table) -> sql.Composable:
-    key = ", ".join(table.natural_key) if table.natural_key else "all columns"
-    return sql.SQL(
-        "select {field}, 'reported twice in this file (first at row ' || i._first_row || ')', "
-        "{hint}, null::text where i._key_seen > 1"
-    ).format(
-        field=sql.Literal(key),
-        hint=sql.Literal("remove the repeated row, or correct it if the two rows are different cases"),
-    )
-
-
-def _insert_good_rows(
-    conn: psycopg.Connection,
-    contract: FeedContract,
-    table: Table,
-    load_id: int,
-    delivery: Delivery,
-    sheet: str | None,
-    run_id: str | None,
-) -> int:
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in table.column_names)
-    cursor = conn.execute(
-        sql.SQL(
-            """insert into {raw} ({columns}, _load_id, _source_file, _sha256, _sheet, _row_number, _run_id)
-               select {columns}, {load_id}, {file}, {sha}, {sheet}, _row_number, {run_id}
-               from _incoming as i
-               where not exists (
-                   select from ops.rejected_rows as r
-                   where r.load_id = {load_id} and r.sheet is not distinct from {sheet}
-                       and r.row_number = i._row_number
-               )"""
-        ).format(
-            raw=sql.Identifier(contract.raw_schema, table.name),
-            columns=columns,
-            load_id=sql.Literal(load_id),
-            file=sql.Literal(delivery.name),
-            sha=sql.Literal(delivery.sha256),
-            sheet=sql.Literal(sheet),
-            run_id=sql.Literal(run_id),
-        )
-    )
-    return cursor.rowcount
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="")
+    payload = buffer.getbuffer()
+    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin (format csv)").format(target, columns)) as copy:
+        for start in range(0, len(payload), COPY_BLOCK):
+            copy.write(payload[start : start + COPY_BLOCK])
 
 
 def _supersede_earlier(conn: psycopg.Connection, delivery: Delivery, load_id: int) -> tuple[int, ...]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import psycopg
 
-REPORT_COLUMNS = ["row", "sheet", "field", "value_as_sent", "what_is_wrong", "how_to_fix"]
+REPORT_COLUMNS = ["row", "sheet", "field", "value_as_sent", "what_is_wrong", "detail", "how_to_fix"]
 
 
 def write_rejection_report(conn: psycopg.Connection, load_id: int, archived: Path) -> Path | None:
     rows = conn.execute(
-        """select row_number, sheet, field, value_as_sent, reason, fix_hint
+        """select row_number, sheet, field, value_as_sent, coalesce(reason_vi, reason), reason, fix_hint
            from ops.rejected_rows where load_id = %s order by sheet nulls first, row_number, field""",
         [load_id],
     ).fetchall()

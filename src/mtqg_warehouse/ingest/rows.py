@@ -1,12 +1,21 @@
-"""What a reader hands the loader: rows as text with their row numbers, and row problems.
+"""What a reader hands the loader: a frame of text cells with row numbers, and row problems.
 
-Row numbers follow the spreadsheet convention (the header is row 1 of a CSV, the first data
+Row numbers follow the spreadsheet convention (the header of a CSV is row 1, its first data
 row is 2; an xlsx row is the sheet's own row number) so a ward officer can find the row.
+The frame holds ``_row_number``, ``_original`` (the row as sent, for the rejection record)
+and one text column per contract column, in contract order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
+
+ROW_NUMBER = "_row_number"
+ORIGINAL = "_original"
 
 
 @dataclass(frozen=True)
@@ -21,14 +30,13 @@ class RowProblem:
 
 @dataclass
 class ReadResult:
-    """Good rows in contract column order; problem rows never reach the database as data."""
-
     table: str
     sheet: str | None
-    columns: list[str]
-    rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
+    frame: pl.DataFrame
     problems: list[RowProblem] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
-        return len(self.rows) + len({problem.row_number for problem in self.problems})
+        in_frame = set(self.frame.get_column(ROW_NUMBER).to_list()) if self.problems else set()
+        outside = {p.row_number for p in self.problems} - in_frame
+        return self.frame.height + len(outside)

@@ -10,7 +10,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mtqg_warehouse import db, reference
+from mtqg_warehouse import db
 from mtqg_warehouse.contracts import FeedContract, load_contract
 from mtqg_warehouse.ingest import files
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
@@ -51,14 +51,13 @@ def ingest_feed(
 ) -> BatchReport:
     """Load everything waiting in the feed's inbox; raise at the end if any file was quarantined."""
     contract = load_contract(feed)
-    known_units = sorted(reference.unit_codes())
     report = BatchReport(feed)
     with db.connect() as conn:
         db.ensure_ops_schema(conn)
         db.ensure_raw_tables(conn, contract)
         deliveries, report.refused = files.discover(contract, inbox)
         for delivery in deliveries:
-            _ingest_one(conn, contract, delivery, known_units, run_id, report)
+            _ingest_one(conn, contract, delivery, run_id, report)
     log.info("%s batch: %s", feed, asdict(report))
     if strict and (report.quarantined or report.refused):
         raise BatchHadQuarantines(
@@ -68,7 +67,7 @@ def ingest_feed(
     return report
 
 
-def _ingest_one(conn, contract, delivery, known_units, run_id, report: BatchReport) -> None:
+def _ingest_one(conn, contract, delivery, run_id, report: BatchReport) -> None:
     with conn.transaction():
         earlier = already_loaded(conn, delivery)
         if earlier is not None:
@@ -84,7 +83,7 @@ def _ingest_one(conn, contract, delivery, known_units, run_id, report: BatchRepo
         report.quarantined.append(str(err))
         return
     with conn.transaction():
-        result = load_delivery(conn, contract, delivery, results, known_units, run_id)
+        result = load_delivery(conn, contract, delivery, results, run_id)
     archived = files.archive(delivery)
     write_rejection_report(conn, result.load_id, archived)
     report.loaded.append(asdict(result))

@@ -32,6 +32,7 @@ create table if not exists ops.rejected_rows (
     row_number integer not null,
     field text,
     reason text not null,
+    reason_vi text,
     fix_hint text,
     value_as_sent text,
     original_text text,

@@ -1,0 +1,55 @@
+"""Pure arithmetic and formatting of the figures, kept apart so the unit tests can pin them."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from typing import Any
+
+TARGET_RATIO = 0.7  # loader rows/s over psql \copy rows/s that the loader must reach
+
+
+def rows_per_s(rows: int, seconds: float) -> int:
+    """Whole rows per second; a zero or negative time is a harness bug, not a fast loader."""
+    if seconds <= 0:
+        raise ValueError(f"a timing must be positive, got {seconds!r}")
+    return round(rows / seconds)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator`` to 3 decimals, e.g. loader rows/s over COPY rows/s."""
+    if denominator <= 0:
+        raise ValueError(f"cannot compare with a non-positive rate {denominator!r}")
+    return round(numerator / denominator, 3)
+
+
+def timing(rows: int, seconds: list[float]) -> dict[str, Any]:
+    """One path's runs: every timing, the median, and rows/s at the median."""
+    if not seconds:
+        raise ValueError("no runs were timed")
+    middle = statistics.median(seconds)
+    return {
+        "runs_s": [round(value, 3) for value in seconds],
+        "median_s": round(middle, 3),
+        "rows_per_s": rows_per_s(rows, middle),
+    }
+
+
+def compared(copy: dict[str, Any], loader: dict[str, Any]) -> dict[str, Any]:
+    """The headline: how close the loader comes to a bare ``\\copy`` of the same file."""
+    value = ratio(loader["rows_per_s"], copy["rows_per_s"])
+    return {
+        "ratio_loader_to_copy": value,
+        "target_ratio": TARGET_RATIO,
+        "meets_target": value >= TARGET_RATIO,
+    }
+
+
+def figure_line(label: str, rows: int, figure: dict[str, Any]) -> str:
+    """One readable line per timed path, aligned so a column of them scans easily."""
+    return f"{label:<38} {rows:>11,} rows {figure['median_s']:>9.2f} s {figure['rows_per_s']:>11,} rows/s"
+
+
+def json_line(figures: dict[str, Any]) -> str:
+    """Every figure as one JSON object on one line (``json.dumps`` escapes any newline)."""
+    return json.dumps(figures, ensure_ascii=False, separators=(", ", ": "), default=str)
