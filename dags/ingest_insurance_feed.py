@@ -1,8 +1,11 @@
 """Health-insurance (BHYT) card feed: the social insurance agency's monthly CSV.
 
-Owner: data engineering. Every file in `inbox/insurance/` is fingerprinted, loaded into
-`raw_insurance.cards` with COPY (or quarantined with its reason), archived, and the
-`raw_insurance` asset is updated, which schedules `build_warehouse`.
+Owner: data engineering. Schedule: @monthly; a scheduled or backfilled run takes the period
+that ended at its logical date, a manual run everything waiting. Every file in
+`inbox/insurance/` is fingerprinted, its cards issued or renewed loaded into
+`raw_insurance.cards` with COPY or quarantined with its reason, and archived.
+A run that loaded something updates the `raw_insurance` asset, which schedules
+`build_warehouse`; quarantined files fail the run after the good files are in.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from mtqg_warehouse.assets import raw_asset_name
 
@@ -27,11 +31,19 @@ FEED = "insurance"
     doc_md=__doc__,
 )
 def ingest_insurance_feed() -> None:
-    @task(outlets=[Asset(raw_asset_name(FEED))])
-    def load_inbox(run_id: str | None = None) -> dict:
+    @task
+    def load_inbox(run_id: str | None = None, logical_date: datetime | None = None) -> dict:
         from mtqg_warehouse.tasks import load_feed_inbox
 
-        return load_feed_inbox(FEED, run_id or "manual")
+        return load_feed_inbox(FEED, run_id or "manual", logical_date)
+
+    @task(outlets=[Asset(raw_asset_name(FEED))])
+    def update_asset(report: dict) -> int:
+        from mtqg_warehouse.tasks import nothing_new
+
+        if nothing_new(report):
+            raise AirflowSkipException("nothing new loaded: no asset event")
+        return report["rows_loaded"]
 
     @task(retries=0)
     def check_quarantine(report: dict) -> None:
@@ -39,7 +51,9 @@ def ingest_insurance_feed() -> None:
 
         fail_on_quarantine(report)
 
-    check_quarantine(load_inbox())
+    report = load_inbox()
+    update_asset(report)
+    check_quarantine(report)
 
 
 ingest_insurance_feed()

@@ -8,7 +8,7 @@ import logging
 import shutil
 import sys
 
-from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir
+from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,9 +129,19 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _place_samples() -> int:
-    """Copy the bundled sample deliveries into the inbox (a re-run's copies are skipped as duplicates)."""
+    """The demo city's generated deliveries (made once, deterministic) plus the small fixtures
+    with row defects, copied into the inbox; a re-run's copies are skipped as duplicates."""
+    samples = state_dir() / "samples"
+    if not (samples / "manifest" / "summary.json").exists():
+        from mtqg_warehouse.generator.cli import main as generate
+
+        print("generating the demo city's feeds (Bạc Liêu, 45,000 households, 2022-2024)...")
+        generate(["--preset", "demo", "--out", str(samples)])
+    feeds = [*sorted(samples.glob("*/*.*")), *sorted((PROJECT_ROOT / "tests" / "fixtures").glob("*/*.*"))]
     placed = 0
-    for source in sorted((PROJECT_ROOT / "tests" / "fixtures").glob("*/*.*")):
+    for source in feeds:
+        if source.parent.name == "manifest":
+            continue
         target = inbox_dir() / source.parent.name / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)

@@ -170,14 +170,6 @@ def trigger(env: dict[str, str], dag_id: str) -> str:
     return run_id
 
 
-def latest_run_after(dag_id: str, after_run_rowid: int) -> tuple[int, str, str] | None:
-    with _metadata() as conn:
-        return conn.execute(
-            "select id, run_id, state from dag_run where dag_id = ? and id > ? order by id desc limit 1",
-            (dag_id, after_run_rowid),
-        ).fetchone()
-
-
 def last_run_rowid() -> int:
     if not (airflow_home() / "airflow.db").exists():
         return 0
@@ -186,14 +178,28 @@ def last_run_rowid() -> int:
     return row[0] or 0
 
 
-def wait_for_run(dag_id: str, after_rowid: int, timeout: float) -> RunOutcome:
+def wait_for_all_runs(dag_id: str, after_rowid: int, timeout: float) -> list[RunOutcome]:
+    """Until every run of ``dag_id`` since the baseline has finished; returns them in order."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = latest_run_after(dag_id, after_rowid)
-        if found and found[2] in TERMINAL:
-            return RunOutcome(dag_id, found[1], found[2])
+        with _metadata() as conn:
+            runs = conn.execute(
+                "select run_id, state from dag_run where dag_id = ? and id > ? order by id",
+                (dag_id, after_rowid),
+            ).fetchall()
+        if runs and all(state in TERMINAL for _, state in runs):
+            return [RunOutcome(dag_id, run_id, state) for run_id, state in runs]
         time.sleep(1)
-    raise TimeoutError(f"no finished run of {dag_id} within {timeout} s; see {airflow_home() / 'logs'}")
+    raise TimeoutError(f"runs of {dag_id} did not finish within {timeout} s; see {airflow_home() / 'logs'}")
+
+
+def task_state(dag_id: str, run_id: str, task_id: str) -> str | None:
+    with _metadata() as conn:
+        row = conn.execute(
+            "select state from task_instance where dag_id = ? and run_id = ? and task_id = ?",
+            (dag_id, run_id, task_id),
+        ).fetchone()
+    return row[0] if row else None
 
 
 def failed_task_logs(dag_id: str, run_id: str) -> str:

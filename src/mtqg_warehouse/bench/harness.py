@@ -85,6 +85,10 @@ class Result:
     def unavailable(self, key: str, reason: str) -> None:
         print(f"{key}: unavailable ({reason})", flush=True)
         self.figures[key] = UNAVAILABLE
+        self.note(key, reason)
+
+    def note(self, key: str, reason: str) -> None:
+        """List every missing figure in one place, ``unavailable_reasons``, whatever its depth."""
         self.reasons[key] = reason
         self.figures["unavailable_reasons"] = self.reasons
 
@@ -127,9 +131,11 @@ def _measure_feeds(result: Result, sizes: Sizes, server: BenchServer, work: Path
         if psql is None:
             result.unavailable(feed, "no psql for the COPY yardstick: " + result.reasons["psql"])
             continue
-        result.guarded(
+        section = result.guarded(
             feed, partial(_csv_feed, server, Path(psql), feed, generated, manifest, rows, sizes, work)
         )
+        if section is not None and "loader_unavailable_reason" in section:
+            result.note(f"{feed}_loader", section["loader_unavailable_reason"])
     _ward_returns(result, sizes, server, generated, manifest, work)
 
 

@@ -47,15 +47,22 @@ def read_delivery(contract: FeedContract, path: Path) -> list[ReadResult]:
 
 
 def ingest_feed(
-    feed: str, run_id: str | None = None, inbox: Path | None = None, strict: bool = True
+    feed: str,
+    run_id: str | None = None,
+    inbox: Path | None = None,
+    strict: bool = True,
+    period: str | None = None,
 ) -> BatchReport:
-    """Load everything waiting in the feed's inbox; raise at the end if any file was quarantined."""
+    """Load what waits in the feed's inbox (only ``period``'s files when given, for backfills);
+    raise at the end if any file was quarantined and ``strict``."""
     contract = load_contract(feed)
     report = BatchReport(feed)
     with db.connect() as conn:
         db.ensure_ops_schema(conn)
         db.ensure_raw_tables(conn, contract)
         deliveries, report.refused = files.discover(contract, inbox)
+        if period is not None:
+            deliveries = [d for d in deliveries if (d.period or "").startswith(period)]
         for delivery in deliveries:
             _ingest_one(conn, contract, delivery, run_id, report)
     log.info("%s batch: %s", feed, asdict(report))

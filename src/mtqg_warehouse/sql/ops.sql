@@ -91,3 +91,6 @@ language sql immutable parallel safe as $$
         then replace(replace(btrim(value), '.', ''), ',', '.')::numeric
     end
 $$;
+
+-- Migrations of tables created by earlier versions (each idempotent).
+alter table ops.rejected_rows add column if not exists reason_vi text;
