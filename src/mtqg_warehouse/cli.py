@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
     commands.add_parser("summary", help="print what is published")
     _add_generate(commands)
+    bench = commands.add_parser("bench", help="measure loaders vs psql \\copy and the generator")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="--quick, --skip-generator")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -37,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "build": _build,
         "summary": lambda a: _print(_summary()),
         "generate": _generate,
+        "bench": _bench,
     }[args.command]
     return handler(args) or 0
 
@@ -48,6 +51,12 @@ def _add_generate(commands) -> None:
     except ImportError:
         return
     add_arguments(generate)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from mtqg_warehouse.bench import main as bench_main
+
+    return bench_main(args.bench_args)
 
 
 def _generate(args: argparse.Namespace) -> int:
