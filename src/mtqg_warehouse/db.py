@@ -63,14 +63,52 @@ def ensure_raw_tables(conn: psycopg.Connection, contract: FeedContract) -> None:
                     sql.SQL(LINEAGE_COLUMNS_DDL),
                 )
             )
+            _upgrade_lineage_defaults(conn, contract.raw_schema, table.name)
 
 
-LINEAGE_COLUMNS_DDL = """
-    _load_id bigint not null references ops.load_audit (load_id),
-    _source_file text not null,
-    _sha256 text not null,
-    _sheet text,
+def _upgrade_lineage_defaults(conn: psycopg.Connection, schema: str, table: str) -> None:
+    """Tables made by earlier versions: drop the old foreign key, add the lineage defaults."""
+    from psycopg import sql
+
+    rows = conn.execute(
+        """select column_name from information_schema.columns
+           where table_schema = %s and table_name = %s and column_name = '_load_id'
+             and column_default is null""",
+        [schema, table],
+    ).fetchall()
+    if not rows:
+        return
+    relation = sql.Identifier(schema, table)
+    conn.execute(
+        sql.SQL("alter table {} drop constraint if exists {}").format(
+            relation, sql.Identifier(f"{table}__load_id_fkey")
+        )
+    )
+    for column, default in LINEAGE_DEFAULTS.items():
+        conn.execute(
+            sql.SQL("alter table {} alter column {} set default {}").format(
+                relation, sql.Identifier(column), sql.SQL(default)
+            )
+        )
+
+
+# No foreign key from _load_id to ops.load_audit: the loader writes both in one transaction,
+# and a per-row FK check would cost more than the COPY itself. The constant lineage columns
+# default to transaction-local settings the loader sets, so COPY does not carry them per row.
+LINEAGE_DEFAULTS = {
+    "_load_id": "current_setting('mtqg.load_id')::bigint",
+    "_source_file": "current_setting('mtqg.source_file')",
+    "_sha256": "current_setting('mtqg.sha256')",
+    "_sheet": "nullif(current_setting('mtqg.sheet', true), '')",
+    "_run_id": "nullif(current_setting('mtqg.run_id', true), '')",
+}
+
+LINEAGE_COLUMNS_DDL = f"""
+    _load_id bigint not null default {LINEAGE_DEFAULTS["_load_id"]},
+    _source_file text not null default {LINEAGE_DEFAULTS["_source_file"]},
+    _sha256 text not null default {LINEAGE_DEFAULTS["_sha256"]},
+    _sheet text default {LINEAGE_DEFAULTS["_sheet"]},
     _row_number integer not null,
     _loaded_at timestamptz not null default now(),
-    _run_id text
+    _run_id text default {LINEAGE_DEFAULTS["_run_id"]}
 """

@@ -107,8 +107,7 @@ class EmbeddedServer:
 
     def _launch(self) -> None:
         options = (
-            f"-h 127.0.0.1 -p {self.port()} -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c max_connections=200"
+            f"-h 127.0.0.1 -p {self.port()} -k {self.root} -c synchronous_commit=off -c max_connections=200"
         )
         _pg_ctl(self, "start", "-w", "-t", "60", "-l", str(self.log_file), "-o", options)
         log.info("embedded PostgreSQL listening on 127.0.0.1:%s", self.port())

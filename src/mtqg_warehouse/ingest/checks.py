@@ -12,7 +12,7 @@ import polars as pl
 
 from mtqg_warehouse import reference
 from mtqg_warehouse.contracts import Column, Table
-from mtqg_warehouse.ingest.rows import ORIGINAL, ROW_NUMBER
+from mtqg_warehouse.ingest.rows import ROW_NUMBER
 
 DATE_SHAPE = r"^\d{1,2}/\d{1,2}/\d{4}$"
 VN_NUMBER = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
@@ -25,7 +25,6 @@ REJECTION_SCHEMA = {
     "reason_vi": pl.String,
     "fix_hint": pl.String,
     "value_as_sent": pl.String,
-    "original_text": pl.String,
 }
 
 
@@ -38,7 +37,7 @@ class Check:
 
 
 def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """Every failing (row, field) of the frame, plus repeated natural keys."""
+    """Every failing (row, field) of the frame; repeated keys are the DuplicateTracker's job."""
     parts = [
         frame.filter(check.failing).select(
             pl.col(ROW_NUMBER).alias("row_number"),
@@ -47,12 +46,10 @@ def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
             pl.lit(check.reason_vi).alias("reason_vi"),
             pl.lit(check.fix_hint).alias("fix_hint"),
             pl.col(column.name).alias("value_as_sent"),
-            pl.col(ORIGINAL).alias("original_text"),
         )
         for column in table.columns
         for check in column_checks(column)
     ]
-    parts.append(_repeated_keys(frame, table))
     return pl.concat([part.cast(REJECTION_SCHEMA) for part in parts])
 
 
@@ -175,27 +172,3 @@ def _number_checks(column: Column, value: pl.Expr, present: pl.Expr) -> list[Che
             )
         )
     return checks
-
-
-def _repeated_keys(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
-    key = list(table.natural_key) or table.column_names
-    repeated = frame.with_columns(
-        _first=pl.col(ROW_NUMBER).min().over(key),
-    ).filter(
-        (pl.col(ROW_NUMBER) != pl.col("_first")) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)
-    )
-    return repeated.select(
-        pl.col(ROW_NUMBER).alias("row_number"),
-        pl.lit(", ".join(key)).alias("field"),
-        (
-            pl.lit("reported twice in this file (first at row ")
-            + pl.col("_first").cast(pl.String)
-            + pl.lit(")")
-        ).alias("reason"),
-        pl.lit("dòng bị trùng").alias("reason_vi"),
-        pl.lit("remove the repeated row, or correct it if the two rows are different cases").alias(
-            "fix_hint"
-        ),
-        pl.lit(None, pl.String).alias("value_as_sent"),
-        pl.col(ORIGINAL).alias("original_text"),
-    )

@@ -1,59 +1,63 @@
 """Reading a CSV delivery against its contract, at close to COPY speed, with input limits.
 
-The file is split into lines and the fields of unquoted lines are split in Polars (Rust),
-so a two-million-row bank file costs seconds, not minutes; lines with quotes go through
-Python's csv module one by one, and a file with a field spanning lines falls back to it
-entirely. A line with the wrong number of fields becomes a row problem, never a lost row.
+The file is checked as a whole (empty, truncated, header), then cut at line boundaries into
+chunks that the loader parses and checks on worker threads while it COPYs earlier ones. In
+each chunk the fields per line are counted with NumPy and the good lines parsed by Polars
+(both native code), so a two-million-row bank file costs seconds. A line with the wrong
+number of fields becomes a row problem, never a lost row; the contracts allow no line
+breaks inside a cell, so a quoted field spanning lines shows up that way too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from mtqg_warehouse.contracts import Table
 from mtqg_warehouse.ingest.errors import FileRejected
-from mtqg_warehouse.ingest.frames import to_contract_frame
-from mtqg_warehouse.ingest.rows import ORIGINAL, ROW_NUMBER, ReadResult, RowProblem
+from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
+from mtqg_warehouse.ingest.headers import HeaderMap, map_header
+from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
+CHUNK_BYTES = 32 * 1024**2
 WRONG_WIDTH_HINT = "check for an unquoted separator or a missing cell in this row"
+NEWLINE, QUOTE = 10, 34
 
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
-    """Check the file as a whole, then take every row as text or record why not."""
-    text = _decoded(path)
-    lines = pl.Series("line", text.split("\n")[:-1], dtype=pl.String).str.strip_chars_end("\r")
-    if len(lines) - 1 > MAX_ROWS:
+    """Check the file as a whole now; its rows come later, chunk by chunk."""
+    raw = _whole_file(path)
+    header_end = raw.index(b"\n") + 1
+    header = _parse_line(path, _text(path, raw[:header_end]).rstrip("\r\n"), delimiter, 1)
+    header_map = map_header(path, header, table)
+    if raw.count(b"\n") - 1 > MAX_ROWS:
         raise FileRejected(path, f"more than {MAX_ROWS:,} rows")
-    header = _parse_line(path, lines[0], delimiter, 1)
-    numbered = (
-        pl.DataFrame({ORIGINAL: lines})
-        .with_row_index(ROW_NUMBER, offset=1)
-        .slice(1)
-        .filter(pl.col(ORIGINAL).str.strip_chars() != "")
-    )
-    if _has_multiline_fields(numbered):
-        cells, problems = _read_with_csv_module(path, text, len(header), delimiter)
-    else:
-        cells, problems = _split_lines(path, numbered, len(header), delimiter)
-    _check_field_sizes(path, cells)
-    frame = to_contract_frame(path, header, cells, table)
-    return ReadResult(table=table.name, sheet=None, frame=frame, problems=problems)
+    chunks = _chunks(path, raw, header_end, header_map, table, delimiter)
+    return ReadResult(table=table.name, sheet=None, chunks=chunks)
 
 
-def _decoded(path: Path) -> str:
+def _whole_file(path: Path) -> bytes:
     raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     if not raw.strip():
         raise FileRejected(path, "the file is empty")
-    if not raw.endswith((b"\n", b"\r")):
+    if not raw.endswith(b"\n"):
         raise FileRejected(path, "the file is truncated: its last line is incomplete")
+    return raw
+
+
+def _text(path: Path, data: bytes) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise FileRejected(path, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8") from err
 
@@ -65,76 +69,120 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
         raise FileRejected(path, f"row {row_number}: not valid CSV ({err})") from err
 
 
-def _has_multiline_fields(numbered: pl.DataFrame) -> bool:
-    quotes = numbered.get_column(ORIGINAL).str.count_matches('"', literal=True)
-    return bool((quotes % 2 == 1).any())
+def _chunks(
+    path: Path, raw: bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
+) -> Iterator[Callable[[], Chunk]]:
+    """Byte ranges cut at line ends, each parsed when (and on whichever thread) it is called."""
+    row_number = 2
+    while start < len(raw):
+        end = raw.find(b"\n", min(start + CHUNK_BYTES, len(raw) - 1)) + 1
+        piece = raw[start:end]
+        yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
+        row_number += piece.count(b"\n")
+        start = end
 
 
-def _split_lines(
-    path: Path, numbered: pl.DataFrame, width: int, delimiter: str
-) -> tuple[pl.DataFrame, list[RowProblem]]:
-    """Unquoted lines split in Polars; quoted ones (rare: names with commas) in Python."""
-    quoted = pl.col(ORIGINAL).str.contains('"', literal=True)
-    plain = numbered.filter(~quoted).with_columns(
-        _fields=pl.col(ORIGINAL).str.count_matches(delimiter, literal=True) + 1
+def _chunk(
+    path: Path, piece: bytes, first_row: int, header_map: HeaderMap, table: Table, delimiter: str
+) -> Chunk:
+    layout = _LineLayout(piece, first_row, delimiter)
+    good = layout.good_lines(header_map.width)
+    problems = [
+        _wrong_width(path, layout, index, header_map.width, delimiter) for index in layout.bad_lines(good)
+    ]
+    problems = [p for p in problems if p is not None]
+    data = piece if good.all() else layout.join(good)
+    cells = _parse(path, data, header_map.width, delimiter, int(good.sum()))
+    cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers[good], dtype=pl.Int64))
+    if layout.count and int((layout.ends - layout.starts).max()) > MAX_FIELD_CHARS:
+        _check_field_sizes(path, cells)
+    frame = to_contract_frame(header_map, cells, table)
+    return Chunk(frame=frame, problems=problems, originals=layout.originals)
+
+
+class _LineLayout:
+    """Where each line of a chunk starts and ends, and its field and quote counts."""
+
+    def __init__(self, piece: bytes, first_row: int, delimiter: str) -> None:
+        arr = np.frombuffer(piece, np.uint8)
+        self.piece = piece
+        self.ends = np.flatnonzero(arr == NEWLINE)
+        self.starts = np.concatenate(([0], self.ends[:-1] + 1))
+        self.count = len(self.ends)
+        self.row_numbers = np.arange(first_row, first_row + self.count, dtype=np.int64)
+        self.separators = self._per_line(arr == ord(delimiter))
+        self.quotes = self._per_line(arr == QUOTE) if b'"' in piece else np.zeros(self.count, np.int64)
+        lengths = self.ends - self.starts - (arr[np.maximum(self.ends - 1, 0)] == 13)
+        self.blank = lengths <= 0
+
+    def _per_line(self, mask: np.ndarray) -> np.ndarray:
+        return np.diff(np.searchsorted(np.flatnonzero(mask), self.ends), prepend=0)
+
+    def good_lines(self, width: int) -> np.ndarray:
+        if not self.quotes.any():
+            return ~self.blank & (self.separators == width - 1)
+        """Unquoted lines with the right count; quoted lines are judged by the csv module later."""
+        return ~self.blank & (self.quotes == 0) & (self.separators == width - 1) | (
+            ~self.blank & (self.quotes > 0) & self._quoted_ok(width)
+        )
+
+    def _quoted_ok(self, width: int) -> np.ndarray:
+        ok = np.zeros(self.count, dtype=bool)
+        for index in np.flatnonzero(self.quotes > 0):
+            fields = next(csv.reader([self.line(int(index))]), [])
+            ok[index] = len(fields) == width
+        return ok
+
+    def bad_lines(self, good: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(~good & ~self.blank)
+
+    def line(self, index: int) -> str:
+        return self.piece[self.starts[index] : self.ends[index]].decode("utf-8", "replace").rstrip("\r")
+
+    def join(self, good: np.ndarray) -> bytes:
+        return b"".join(self.piece[self.starts[i] : self.ends[i] + 1] for i in np.flatnonzero(good))
+
+    def originals(self, rows: list[int]) -> list[str]:
+        first = int(self.row_numbers[0]) if self.count else 0
+        return [self.line(row - first) for row in rows]
+
+
+def _wrong_width(
+    path: Path, layout: _LineLayout, index: int, width: int, delimiter: str
+) -> RowProblem | None:
+    text = layout.line(int(index))
+    fields = len(_parse_line(path, text, delimiter, int(layout.row_numbers[index])))
+    return RowProblem(
+        int(layout.row_numbers[index]),
+        None,
+        f"row has {fields} fields, the header has {width}",
+        WRONG_WIDTH_HINT,
+        None,
+        text,
     )
-    wrong = plain.filter(pl.col("_fields") != width)
-    problems = [_wrong_width(row, fields, width, original) for row, original, fields in wrong.iter_rows()]
-    good = plain.filter(pl.col("_fields") == width)
-    split = good.select(
-        ROW_NUMBER,
-        ORIGINAL,
-        pl.col(ORIGINAL)
-        .str.split_exact(delimiter, width - 1)
-        .struct.rename_fields([f"f{i}" for i in range(width)])
-        .alias("_cells"),
-    ).unnest("_cells")
-    rows = []
-    for row_number, original in numbered.filter(quoted).iter_rows():
-        fields = _parse_line(path, original, delimiter, row_number)
-        if len(fields) != width:
-            problems.append(RowProblem(row_number, None, *_width_reason(len(fields), width), None, original))
-            continue
-        rows.append([row_number, original, *fields])
-    if rows:
-        split = pl.concat([split, pl.DataFrame(rows, schema=split.schema, orient="row")])
-    return split.sort(ROW_NUMBER), problems
 
 
-def _read_with_csv_module(
-    path: Path, text: str, width: int, delimiter: str
-) -> tuple[pl.DataFrame, list[RowProblem]]:
-    """The slow, exact path for files with fields spanning lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows, problems = [], []
+def _parse(path: Path, data: bytes, width: int, delimiter: str, expected: int) -> pl.DataFrame:
+    schema = dict.fromkeys(cell_columns(width), pl.String)
+    if expected == 0:
+        return pl.DataFrame(schema=schema)
     try:
-        next(reader)
-        for fields in reader:
-            original = delimiter.join(fields)
-            if not any(value.strip() for value in fields):
-                continue
-            if len(fields) != width:
-                problems.append(_wrong_width(reader.line_num, len(fields), width, original))
-                continue
-            rows.append([reader.line_num, original, *fields])
-    except csv.Error as err:
-        raise FileRejected(path, f"row {reader.line_num}: not valid CSV ({err})") from err
-    schema = {ROW_NUMBER: pl.Int64, ORIGINAL: pl.String} | {f"f{i}": pl.String for i in range(width)}
-    return pl.DataFrame(rows, schema=schema, orient="row"), problems
-
-
-def _wrong_width(row_number: int, fields: int, width: int, original: str | None = None) -> RowProblem:
-    return RowProblem(row_number, None, *_width_reason(fields, width), None, original or "")
-
-
-def _width_reason(fields: int, width: int) -> tuple[str, str]:
-    return f"row has {fields} fields, the header has {width}", WRONG_WIDTH_HINT
+        cells = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            schema=schema,
+            separator=delimiter,
+            encoding="utf8",
+            n_threads=1,
+        )
+    except pl.exceptions.ComputeError as err:
+        raise FileRejected(path, f"not UTF-8 text or not valid CSV: {str(err).splitlines()[0]}") from err
+    if cells.height != expected:
+        raise FileRejected(path, f"rows could not be told apart ({cells.height} parsed, {expected} lines)")
+    return cells
 
 
 def _check_field_sizes(path: Path, cells: pl.DataFrame) -> None:
-    longest = cells.select(pl.col(ORIGINAL).str.len_chars().max()).item()
-    if longest and longest > MAX_FIELD_CHARS * 4:
-        raise FileRejected(path, f"a row is longer than {MAX_FIELD_CHARS * 4:,} characters")
-    for column in cells.columns[2:]:
-        if (cells.get_column(column).str.len_chars().max() or 0) > MAX_FIELD_CHARS:
+    for column in cells.columns:
+        if column != ROW_NUMBER and (cells.get_column(column).str.len_chars().max() or 0) > MAX_FIELD_CHARS:
             raise FileRejected(path, f"a field is longer than {MAX_FIELD_CHARS:,} characters")

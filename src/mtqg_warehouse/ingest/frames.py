@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
 from mtqg_warehouse.contracts import Table
-from mtqg_warehouse.ingest.headers import map_header
-from mtqg_warehouse.ingest.rows import ORIGINAL, ROW_NUMBER
+from mtqg_warehouse.ingest.headers import HeaderMap
+from mtqg_warehouse.ingest.rows import ROW_NUMBER
 
 
-def to_contract_frame(path: Path, header: list[str], cells: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """``cells`` has ``_row_number``, ``_original`` and columns f0..fn in delivered order."""
-    header_map = map_header(path, header, table)
+def cell_columns(width: int) -> list[str]:
+    """Names of the delivered columns before the header is applied: f0, f1, ..."""
+    return [f"f{i}" for i in range(width)]
+
+
+def to_contract_frame(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """``cells`` has ``_row_number`` and f0..fn in delivered order; the result, contract order."""
     columns = [
         _blank_to_null(pl.col(f"f{position}")) if position is not None else pl.lit(None, pl.String)
         for position in header_map.positions
     ]
     return cells.select(
         pl.col(ROW_NUMBER).cast(pl.Int64),
-        pl.col(ORIGINAL),
         *[expr.alias(name) for expr, name in zip(columns, table.column_names, strict=True)],
     )
 

@@ -1,17 +1,24 @@
 """Loading one delivery: one transaction, nothing lost, nothing doubled.
 
-The reader's frame is checked in Polars, good rows go to ``raw_<feed>.<table>`` and bad ones
-to ``ops.rejected_rows`` with COPY, and the audit row is written last; its CHECK refuses any
-load where rows read != rows loaded + rows rejected. A file already loaded (same sha256) is
-recorded as a duplicate and skipped; a later return for the same feed, ward and period
-supersedes the earlier one without deleting it.
+Each chunk the reader yields is cleaned and checked in Polars on a worker thread while the
+previous chunk's good rows stream into ``raw_<feed>.<table>`` with COPY, so checking costs
+little beyond the COPY itself. Rejected rows go to ``ops.rejected_rows``, and the audit row
+is written last: its CHECK refuses any load where rows read != rows loaded + rows rejected.
+The constant lineage columns come from column defaults fed by transaction-local settings,
+so they are not sent once per row.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 import psycopg
@@ -19,14 +26,16 @@ from psycopg import sql
 
 from mtqg_warehouse.contracts import FeedContract, Table
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA, find_rejections
+from mtqg_warehouse.ingest.duplicates import DuplicateTracker
 from mtqg_warehouse.ingest.files import Delivery
-from mtqg_warehouse.ingest.rows import ROW_NUMBER, ReadResult
+from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult
 from mtqg_warehouse.ingest.text_fields import clean_text
 
 log = logging.getLogger(__name__)
 
 COPY_BLOCK = 1 << 20
-REJECTED_COLUMNS = ["load_id", "feed", "source_file", "sheet", *REJECTION_SCHEMA]
+QUEUE_DEPTH = 2
+WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,13 @@ class LoadResult:
     rows_loaded: int
     rows_rejected: int
     superseded: tuple[int, ...] = ()
+
+
+@dataclass
+class _Tally:
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
 
 
 def already_loaded(conn: psycopg.Connection, delivery: Delivery) -> int | None:
@@ -74,84 +90,166 @@ def load_delivery(
 ) -> LoadResult:
     """Write one delivery's tables in the caller's transaction."""
     load_id = open_audit(conn, delivery, run_id, status="loaded")
-    read = loaded = rejected = 0
+    tally = _Tally()
     for result in results:
+        _set_lineage(conn, load_id, delivery, result.sheet, run_id)
         table = contract.tables[result.table]
-        good, bad = _split(result, table)
+        rejections = _copy_good_rows(conn, contract, table, result, tally)
         _copy_frame(
             conn,
-            sql.Identifier(contract.raw_schema, table.name),
-            _with_lineage(good, table, load_id, delivery, result.sheet, run_id),
+            sql.Identifier("ops", "rejected_rows"),
+            _rejection_rows(rejections, load_id, delivery, result.sheet),
         )
-        _copy_frame(
-            conn, sql.Identifier("ops", "rejected_rows"), _rejections(bad, load_id, delivery, result.sheet)
-        )
-        read += result.rows_read
-        loaded += good.height
-        rejected += bad.get_column("row_number").n_unique()
     superseded = _supersede_earlier(conn, delivery, load_id)
     conn.execute(
         """update ops.load_audit
            set rows_read = %s, rows_loaded = %s, rows_rejected = %s, finished_at = now()
            where load_id = %s""",
-        [read, loaded, rejected, load_id],
+        [tally.read, tally.loaded, tally.rejected, load_id],
     )
-    return LoadResult(load_id, delivery.name, "loaded", read, loaded, rejected, superseded)
+    return LoadResult(load_id, delivery.name, "loaded", tally.read, tally.loaded, tally.rejected, superseded)
 
 
-def _split(result: ReadResult, table: Table) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Clean text, run the checks, and separate the rows that pass from those that do not."""
+def _set_lineage(
+    conn: psycopg.Connection, load_id: int, delivery: Delivery, sheet: str | None, run_id: str | None
+) -> None:
+    """Transaction-local settings the raw tables' lineage defaults read (see db.LINEAGE_COLUMNS_DDL)."""
+    conn.execute(
+        """select set_config('mtqg.load_id', %s, true), set_config('mtqg.source_file', %s, true),
+                  set_config('mtqg.sha256', %s, true), set_config('mtqg.sheet', %s, true),
+                  set_config('mtqg.run_id', %s, true)""",
+        [str(load_id), delivery.name, delivery.sha256, sheet or "", run_id or ""],
+    )
+
+
+def _copy_good_rows(
+    conn: psycopg.Connection, contract: FeedContract, table: Table, result: ReadResult, tally: _Tally
+) -> pl.DataFrame:
+    """Check chunks on a worker thread while this one COPYs the previous chunk's good rows."""
+    columns = [*table.column_names, "_row_number"]
+    target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        sql.Identifier(contract.raw_schema, table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    rejections: list[pl.DataFrame] = []
+    with conn.cursor().copy(target) as copy:
+        for payload in _checked_payloads(result.chunks, table, rejections, tally):
+            _send(copy, payload)
+    return (
+        pl.concat(rejections)
+        if rejections
+        else pl.DataFrame(schema={**REJECTION_SCHEMA, "original_text": pl.String})
+    )
+
+
+def _checked_payloads(
+    chunks: Iterator[Callable[[], Chunk]], table: Table, rejections: list[pl.DataFrame], tally: _Tally
+) -> Iterator[memoryview]:
+    """Each chunk's good rows as CSV bytes, in file order, prepared ahead on worker threads."""
+    handoff: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
+    tracker = DuplicateTracker(table)
+
+    def produce() -> None:
+        try:
+            for checked in _in_order(chunks, partial(_check_chunk, table=table)):
+                handoff.put(_keep_good_rows(checked, table, tracker, rejections, tally))
+            handoff.put(None)
+        except BaseException as err:  # noqa: BLE001 - handed to the COPY thread, which re-raises it
+            handoff.put(err)
+
+    worker = threading.Thread(target=produce, name="check-chunks", daemon=True)
+    worker.start()
+    while (item := handoff.get()) is not None:
+        if isinstance(item, BaseException):
+            worker.join()
+            raise item
+        yield item
+    worker.join()
+
+
+@dataclass
+class _Checked:
+    chunk: Chunk
+    frame: pl.DataFrame
+    bad: pl.DataFrame
+
+
+def _in_order(
+    thunks: Iterator[Callable[[], Chunk]], check: Callable[[Chunk], _Checked]
+) -> Iterator[_Checked]:
+    """Parse and check chunks on a small pool, a bounded window ahead, results in file order."""
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="parse-chunk") as pool:
+        pending: deque[Future] = deque()
+        for thunk in thunks:
+            pending.append(pool.submit(lambda t=thunk: check(t())))
+            if len(pending) > WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _check_chunk(chunk: Chunk, table: Table) -> _Checked:
+    """Order-free work: text repair and the per-row checks (repeats need file order: later)."""
     text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
-    frame, text_problems = clean_text(result.frame, text_columns)
-    problems = [*result.problems, *text_problems]
+    frame, text_problems = clean_text(chunk.frame, text_columns)
+    problems = [*chunk.problems, *text_problems]
     earlier = pl.DataFrame(
-        [
-            (p.row_number, p.field, p.reason, None, p.fix_hint, p.value_as_sent, p.original_text)
-            for p in problems
-        ],
+        [(p.row_number, p.field, p.reason, None, p.fix_hint, p.value_as_sent) for p in problems],
         schema=REJECTION_SCHEMA,
         orient="row",
     )
-    bad = pl.concat([earlier, find_rejections(frame, table)])
-    good = frame.join(bad.select(pl.col("row_number").alias(ROW_NUMBER)).unique(), on=ROW_NUMBER, how="anti")
-    return good, bad
+    return _Checked(chunk, frame, pl.concat([earlier, find_rejections(frame, table)]))
 
 
-def _with_lineage(
-    good: pl.DataFrame, table: Table, load_id: int, delivery: Delivery, sheet: str | None, run_id: str | None
-) -> pl.DataFrame:
-    return good.select(
-        *table.column_names,
-        pl.lit(load_id).alias("_load_id"),
-        pl.lit(delivery.name).alias("_source_file"),
-        pl.lit(delivery.sha256).alias("_sha256"),
-        pl.lit(sheet, pl.String).alias("_sheet"),
-        pl.col(ROW_NUMBER).alias("_row_number"),
-        pl.lit(run_id, pl.String).alias("_run_id"),
+def _keep_good_rows(
+    checked: _Checked, table: Table, tracker: DuplicateTracker, rejections: list[pl.DataFrame], tally: _Tally
+) -> memoryview:
+    """In file order: repeated keys, then the good rows as CSV and the bad ones kept aside."""
+    bad = pl.concat([checked.bad, tracker.repeats(checked.frame)])
+    bad_rows = bad.get_column("row_number").unique()
+    good = checked.frame.filter(~pl.col(ROW_NUMBER).is_in(bad_rows.implode()))
+    originals = dict(zip(bad_rows.to_list(), checked.chunk.originals(bad_rows.to_list()), strict=True))
+    rejections.append(
+        bad.with_columns(
+            pl.col("row_number").replace_strict(originals, return_dtype=pl.String).alias("original_text")
+        )
     )
+    tally.read += checked.chunk.rows_read
+    tally.loaded += good.height
+    tally.rejected += len(bad_rows)
+    return _csv_bytes(good.select(*table.column_names, ROW_NUMBER))
 
 
-def _rejections(bad: pl.DataFrame, load_id: int, delivery: Delivery, sheet: str | None) -> pl.DataFrame:
+def _csv_bytes(frame: pl.DataFrame) -> memoryview:
+    """CSV for COPY: nulls unquoted-empty, empty strings quoted, so COPY keeps them apart."""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="")
+    return buffer.getbuffer()
+
+
+def _rejection_rows(bad: pl.DataFrame, load_id: int, delivery: Delivery, sheet: str | None) -> pl.DataFrame:
     return bad.select(
         pl.lit(load_id).alias("load_id"),
         pl.lit(delivery.feed).alias("feed"),
         pl.lit(delivery.name).alias("source_file"),
         pl.lit(sheet, pl.String).alias("sheet"),
         *REJECTION_SCHEMA,
+        "original_text",
     )
 
 
 def _copy_frame(conn: psycopg.Connection, target: sql.Identifier, frame: pl.DataFrame) -> None:
-    """COPY a frame as CSV: nulls unquoted-empty, empty strings quoted, so COPY keeps them apart."""
     if frame.height == 0:
         return
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="")
-    payload = buffer.getbuffer()
-    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin (format csv)").format(target, columns)) as copy:
-        for start in range(0, len(payload), COPY_BLOCK):
-            copy.write(payload[start : start + COPY_BLOCK])
+    statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        target, sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
+    )
+    with conn.cursor().copy(statement) as copy:
+        _send(copy, _csv_bytes(frame))
+
+
+def _send(copy: psycopg.Copy, payload: memoryview) -> None:
+    for start in range(0, len(payload), COPY_BLOCK):
+        copy.write(payload[start : start + COPY_BLOCK])
 
 
 def _supersede_earlier(conn: psycopg.Connection, delivery: Delivery, load_id: int) -> tuple[int, ...]:

@@ -1,13 +1,15 @@
-"""What a reader hands the loader: a frame of text cells with row numbers, and row problems.
+"""What a reader hands the loader: chunks of text cells with row numbers, and row problems.
 
 Row numbers follow the spreadsheet convention (the header of a CSV is row 1, its first data
 row is 2; an xlsx row is the sheet's own row number) so a ward officer can find the row.
-The frame holds ``_row_number``, ``_original`` (the row as sent, for the rejection record)
-and one text column per contract column, in contract order.
+A chunk's frame holds ``_row_number`` and one text column per contract column, in contract
+order; the row as sent is looked up only for rejected rows, so good rows never carry it.
+Readers yield chunks lazily, so the loader can COPY one while the next ones are checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 ROW_NUMBER = "_row_number"
-ORIGINAL = "_original"
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,21 @@ class RowProblem:
 
 
 @dataclass
-class ReadResult:
-    table: str
-    sheet: str | None
+class Chunk:
     frame: pl.DataFrame
     problems: list[RowProblem] = field(default_factory=list)
+    originals: Callable[[list[int]], list[str]] = lambda rows: [""] * len(rows)
 
     @property
     def rows_read(self) -> int:
-        in_frame = set(self.frame.get_column(ROW_NUMBER).to_list()) if self.problems else set()
-        outside = {p.row_number for p in self.problems} - in_frame
-        return self.frame.height + len(outside)
+        """Rows in the frame plus rows that never made it into one (wrong field count)."""
+        return self.frame.height + len({p.row_number for p in self.problems if p.field is None})
+
+
+@dataclass
+class ReadResult:
+    """``chunks`` are thunks: each parses its part of the file when called, on any thread."""
+
+    table: str
+    sheet: str | None
+    chunks: Iterator[Callable[[], Chunk]]

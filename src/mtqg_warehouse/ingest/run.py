@@ -84,13 +84,13 @@ def _ingest_one(conn, contract, delivery, run_id, report: BatchReport) -> None:
         report.duplicates.append(delivery.name)
         return
     try:
-        results = read_delivery(contract, delivery.path)
+        with conn.transaction():
+            result = load_delivery(conn, contract, delivery, read_delivery(contract, delivery.path), run_id)
     except FileRejected as err:
+        # rows are read lazily, so a file can prove unreadable half-way: the transaction is gone
         _quarantine(conn, delivery, run_id, err.problem)
         report.quarantined.append(str(err))
         return
-    with conn.transaction():
-        result = load_delivery(conn, contract, delivery, results, run_id)
     archived = files.archive(delivery)
     write_rejection_report(conn, result.load_id, archived)
     report.loaded.append(asdict(result))

@@ -16,9 +16,9 @@ import polars as pl
 
 from mtqg_warehouse.contracts import FeedContract, Table
 from mtqg_warehouse.ingest.errors import FileRejected
-from mtqg_warehouse.ingest.frames import to_contract_frame
-from mtqg_warehouse.ingest.headers import header_key
-from mtqg_warehouse.ingest.rows import ORIGINAL, ROW_NUMBER, ReadResult
+from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
+from mtqg_warehouse.ingest.headers import header_key, map_header
+from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult
 
 MAX_SHEETS = 20
 MAX_ROWS_PER_SHEET = 1_000_000
@@ -65,18 +65,20 @@ def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
     rows = sheet.to_python(skip_empty_area=False)
     header_index = _find_header(path, sheet_name, rows, table)
     header = [_cell_text(cell) for cell in rows[header_index]]
-    data = []
+    header_map = map_header(path, header, table)
+    data, originals = [], {}
     for index in range(header_index + 1, len(rows)):
         cells = [_cell_text(cell) for cell in rows[index]]
         if not any(cells):
             continue
         if _is_footer(cells, table):
             break
-        data.append([index + 1, ",".join(cells), *cells[: len(header)], *[""] * (len(header) - len(cells))])
-    schema = {ROW_NUMBER: pl.Int64, ORIGINAL: pl.String} | {f"f{i}": pl.String for i in range(len(header))}
-    cells_frame = pl.DataFrame(data, schema=schema, orient="row")
-    frame = to_contract_frame(path, header, cells_frame, table)
-    return ReadResult(table=table.name, sheet=sheet_name, frame=frame)
+        originals[index + 1] = " | ".join(cells)
+        data.append([index + 1, *cells[: len(header)], *[""] * (len(header) - len(cells))])
+    schema = {ROW_NUMBER: pl.Int64} | dict.fromkeys(cell_columns(len(header)), pl.String)
+    frame = to_contract_frame(header_map, pl.DataFrame(data, schema=schema, orient="row"), table)
+    chunk = Chunk(frame=frame, originals=lambda wanted: [originals.get(row, "") for row in wanted])
+    return ReadResult(table=table.name, sheet=sheet_name, chunks=iter([lambda: chunk]))
 
 
 def _find_sheet(path: Path, names: list[str], table: Table) -> str:

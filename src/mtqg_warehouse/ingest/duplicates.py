@@ -1,0 +1,62 @@
+"""A row whose natural key was already seen earlier in the same delivery is rejected.
+
+Chunks arrive in file order, so the tracker remembers every key seen so far with its first
+row; checking a chunk is a hash join against them rather than a sort of the whole file.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA
+from mtqg_warehouse.ingest.rows import ROW_NUMBER
+
+KEY = "_key"
+HASH = "_hash"
+FIRST = "_first_row"
+
+
+class DuplicateTracker:
+    def __init__(self, table: Table) -> None:
+        self.key = list(table.natural_key) or table.column_names
+        self.seen = pl.DataFrame(schema={HASH: pl.UInt64, KEY: pl.String, FIRST: pl.Int64})
+
+    def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rejections for this chunk's rows whose key appeared before (here or earlier).
+
+        Keys are matched by a 64-bit hash (an integer join, cheap against everything seen so
+        far) and then compared as text, so a hash collision can never reject a good row.
+        """
+        keyed = (
+            frame.select(
+                ROW_NUMBER, pl.concat_str([pl.col(k) for k in self.key], separator="\x1f").alias(KEY)
+            )
+            .drop_nulls(KEY)
+            .with_columns(pl.col(KEY).hash().alias(HASH))
+        )
+        firsts = keyed.group_by(KEY).agg(pl.col(ROW_NUMBER).min().alias(FIRST), pl.col(HASH).first())
+        earlier = (
+            firsts.select(HASH, KEY)
+            .join(self.seen, on=HASH, how="inner", suffix="_seen")
+            .filter(pl.col(KEY) == pl.col(f"{KEY}_seen"))
+            .select(KEY, FIRST)
+        )
+        new = firsts.join(earlier, on=KEY, how="anti")
+        self.seen = pl.concat([self.seen, new.select(HASH, KEY, FIRST)])
+        first_of = pl.concat([new.select(KEY, FIRST), earlier])
+        repeated = keyed.join(first_of, on=KEY).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
+        return repeated.select(
+            pl.col(ROW_NUMBER).alias("row_number"),
+            pl.lit(", ".join(self.key)).alias("field"),
+            (
+                pl.lit("reported twice in this file (first at row ")
+                + pl.col(FIRST).cast(pl.String)
+                + pl.lit(")")
+            ).alias("reason"),
+            pl.lit("dòng bị trùng (báo cáo hai lần)").alias("reason_vi"),
+            pl.lit("remove the repeated row, or correct it if the two rows are different cases").alias(
+                "fix_hint"
+            ),
+            pl.lit(None, pl.String).alias("value_as_sent"),
+        ).cast(REJECTION_SCHEMA)
