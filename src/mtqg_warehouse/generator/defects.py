@@ -1,8 +1,11 @@
 """Defects on demand: each one is written where the manifest says, and nowhere else.
 
-Row-level defects are always *inserted copies* of a clean row (placed right after it), so
-the clean rows, and with them the calibration figures, stay intact. File-level defects that
-make a file unusable are put on a version-1 file that a clean later version supersedes.
+Row-level defects are *inserted copies* of a clean row (placed right after it), so the
+clean rows, and with them the calibration figures, stay intact; the exception is text in a
+legacy font or in NFD, which damages the row itself in place (as an officer typing in an old
+font would), since it changes no figure and a loader must repair it, not reject the row.
+File-level defects that make a file unusable are put on a version-1 file that a clean later
+version supersedes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 log = logging.getLogger(__name__)
+
+# text defects change no figure: they damage the row itself instead of a copy of it
+IN_PLACE_KINDS = ("nfd_text", "tcvn3_text", "vni_text")
 
 FILE_KINDS = (
     "empty_file",
@@ -113,9 +119,10 @@ def inject_rows(
             j = columns.index(field)
             copy[j] = mut[kind](copy[j])
         value = copy[columns.index(field)]
-        if kind in ("nfd_text", "tcvn3_text", "vni_text") and value == row[columns.index(field)]:
-            out.append(copy)  # nothing to decompose: keep the copy as a plain duplicate
-            marks[len(out) - 1] = (field, "duplicate_row", str(value))
+        if kind in IN_PLACE_KINDS:
+            if value != row[columns.index(field)]:  # text with nothing to damage stays clean
+                out[-1] = copy
+                marks[len(out) - 1] = (field, kind, str(value))
             continue
         out.append(copy)
         marks[len(out) - 1] = (field, kind, str(value))

@@ -1,15 +1,17 @@
 """Text cells as Vietnamese officials type them: NFC, and legacy fonts repaired or refused.
 
-Only cells that need it go through Python: those with characters proper Vietnamese Unicode
-never uses (the marks of TCVN3 or VNI mojibake) and those with combining marks (NFD). The
-fixes are applied to the column in one vectorised replace, so a file of a million names in
-correct Unicode costs one regex pass per column.
+Legacy-font text (TCVN3, VNI) often uses only characters that proper Vietnamese also uses
+("Voõ Thanh Khaùnh"), so no character filter can find it; words can. Each column's distinct
+words (a few thousand, even for a million names) are judged once in Python, cached across
+chunks; only cells holding a suspicious word go through the repair, and the fixes are
+applied to the column in one vectorised replace.
 """
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
-from functools import cache
+from functools import lru_cache
 
 import polars as pl
 
@@ -18,35 +20,55 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER, RowProblem
 LEGACY_HINT = "retype the cell in a Unicode font (e.g. Times New Roman with Unikey set to Unicode)"
 
 
-@cache
-def needs_python_pattern() -> str:
-    """Characters outside ASCII and precomposed Vietnamese letters (combining marks included)."""
-    bases = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
-    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
-    letters = {unicodedata.normalize("NFC", b + t) for b in bases for t in tones} | {"đ", "Đ"}
-    allowed = "".join(sorted(ch for ch in letters if not ch.isascii()))
-    return f"[^\\x00-\\x7F{allowed}\\x{{2013}}\\x{{2019}}\\x{{201C}}\\x{{201D}}]"
+@lru_cache(maxsize=200_000)
+def suspicious_word(word: str) -> bool:
+    """Not NFC, or reads as TCVN3/VNI mojibake (see mtqg_warehouse.text.legacy)."""
+    from mtqg_warehouse.text.legacy import detect_legacy
+
+    if not unicodedata.is_normalized("NFC", word):
+        return True
+    if any(a.islower() and b.isupper() for a, b in itertools.pairwise(word)):
+        return True
+    return detect_legacy(word) is not None
 
 
 def clean_text(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, list[RowProblem]]:
     """NFC and legacy repair where needed; cells that cannot be repaired safely become problems."""
-    from mtqg_warehouse.text.legacy import repair
-    from mtqg_warehouse.text.normalize import nfc
-
     problems: list[RowProblem] = []
     fixes_by_column: dict[str, dict[str, str]] = {}
     for column in columns:
-        odd = frame.filter(pl.col(column).str.contains(needs_python_pattern())).select(ROW_NUMBER, column)
-        fixes: dict[str, str] = {}
-        for row_number, value in odd.iter_rows():
-            result = repair(value)
-            if result.encoding and not result.safe:
-                reason = f"text in a legacy font that cannot be repaired safely: {result.reason}"
-                problems.append(RowProblem(row_number, column, reason, LEGACY_HINT, value, ""))
-            else:
-                fixes[value] = nfc(result.text)
+        words = _non_ascii_words(frame, column)
+        suspects = [word for word in words if suspicious_word(word)]
+        if not suspects:
+            continue
+        odd = frame.filter(pl.col(column).str.contains_any(suspects)).select(ROW_NUMBER, column)
+        fixes = _repairs(odd, column, problems)
         if fixes:
             fixes_by_column[column] = fixes
     if fixes_by_column:
         frame = frame.with_columns(pl.col(c).replace(f) for c, f in fixes_by_column.items())
     return frame, problems
+
+
+def _non_ascii_words(frame: pl.DataFrame, column: str) -> list[str]:
+    values = frame.get_column(column).drop_nulls()
+    non_ascii = values.filter(~values.str.contains(r"^[\x00-\x7F]*$"))
+    if non_ascii.is_empty():
+        return []
+    words = non_ascii.str.split(" ").explode(empty_as_null=True).unique()
+    return words.filter(~words.str.contains(r"^[\x00-\x7F]*$")).to_list()
+
+
+def _repairs(odd: pl.DataFrame, column: str, problems: list[RowProblem]) -> dict[str, str]:
+    from mtqg_warehouse.text.legacy import repair
+    from mtqg_warehouse.text.normalize import nfc
+
+    fixes: dict[str, str] = {}
+    for row_number, value in odd.iter_rows():
+        result = repair(value)
+        if result.encoding and not result.safe:
+            reason = f"text in a legacy font that cannot be repaired safely: {result.reason}"
+            problems.append(RowProblem(row_number, column, reason, LEGACY_HINT, value, ""))
+        else:
+            fixes[value] = nfc(result.text)
+    return fixes

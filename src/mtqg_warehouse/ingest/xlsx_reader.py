@@ -46,6 +46,8 @@ def read_xlsx(path: Path, contract: FeedContract) -> list[ReadResult]:
 
 def _check_archive(path: Path) -> None:
     """A zip bomb or a non-zip file is refused before any XML is parsed."""
+    if path.stat().st_size == 0:
+        raise FileRejected(path, "the file is empty")
     try:
         with zipfile.ZipFile(path) as archive:
             size = sum(info.file_size for info in archive.infolist())

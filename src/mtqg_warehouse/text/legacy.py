@@ -169,10 +169,15 @@ def _word_evidence(text: str, codec: _Codec) -> tuple[int, list[str], bool]:
         inner_symbol |= any(not ch.isalpha() for ch in word[1:-1])
         decoded, stray = codec.decode(word)
         if not stray and _is_syllable(decoded):
-            fixed += 0 if _is_syllable(word) else 1
+            # a capital inside a word ("suÊt") is TCVN3's way of writing a toned small letter
+            fixed += 0 if _is_syllable(word) and not _mixed_case(word) else 1
         else:
             offending.extend(stray or [ch for ch in word if not ch.isascii()])
     return fixed, offending, inner_symbol
+
+
+def _mixed_case(word: str) -> bool:
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
 
 
 def _assess(text: str, codec: _Codec) -> _Assessment:

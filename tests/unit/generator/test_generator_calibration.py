@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.generator.defects import IN_PLACE_KINDS
 
 from gen_readback import (  # isort: skip
     csv_records,
@@ -21,7 +22,11 @@ PREFIX = {"poverty_review": "ra_soat_", "support": "bao_cao_", "funds": "bao_cao
 
 def _clean(root: Path, feed: str, table: str | None, year: str) -> list[dict]:
     """Rows of 2023's latest file versions, minus every row the manifest names."""
-    bad = {(d["file"], d["sheet"], d["row"]) for d in manifest(root) if d["row"]}
+    bad = {
+        (d["file"], d["sheet"], d["row"])
+        for d in manifest(root)
+        if d["row"] and d["kind"] not in IN_PLACE_KINDS  # text damage leaves the figures alone
+    }
     sheet = load_contract(feed).tables[table].sheet_vi if table else ""
     out = []
     for path in latest(root / feed, feed):
