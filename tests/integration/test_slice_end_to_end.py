@@ -57,6 +57,25 @@ def test_insurance_slice_through_airflow_dbt_and_gx(warehouse: str, tmp_path: Pa
     }
     assert (tmp_path / "state" / "archive" / "insurance").is_dir()
 
+    # the same delivery again, through Airflow: recognised, skipped, no build, same warehouse
+    before = _marts_checksum(warehouse)
+    _deliver(tmp_path / "state")
+    again = run_pipeline(warehouse, feeds=("insurance",), timeout=300)
+    assert {(o.dag_id, o.state) for o in again} == {("ingest_insurance_feed", "success")}
+    assert _marts_checksum(warehouse) == before
+    assert _query(warehouse, "select status, count(*) from ops.load_audit group by 1 order by 1") == [
+        ("duplicate", 1),
+        ("loaded", 1),
+    ]
+
+
+def _marts_checksum(url: str) -> list[tuple]:
+    return _query(
+        url,
+        "select count(*), md5(string_agg(md5(t::text), '' order by md5(t::text))) "
+        "from marts.fct_insurance_cards as t",
+    )
+
 
 def test_failed_audit_leaves_marts_untouched(warehouse: str, tmp_path: Path) -> None:
     from mtqg_warehouse import warehouse as steps

@@ -81,7 +81,7 @@ def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
     if not contract.file_regex.match(entry.name):
         return f"name does not follow the contract's pattern {contract.file_regex.pattern}"
     if entry.stat().st_size > MAX_FILE_BYTES:
-        return f"file larger than the {MAX_FILE_BYTES // 1024**2} MiB limit"
+        return f"file of {entry.stat().st_size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit"
     return None
 
 

@@ -94,3 +94,10 @@ $$;
 
 -- Migrations of tables created by earlier versions (each idempotent).
 alter table ops.rejected_rows add column if not exists reason_vi text;
+
+-- Loads whose rows are current: loaded, and not superseded by a later return for the same
+-- feed, ward and period. Staging reads raw rows through this; history stays in raw.
+create or replace view ops.current_loads as
+select load_id, feed, source_file, period, ward_code
+from ops.load_audit
+where status = 'loaded' and superseded_by is null;
