@@ -178,17 +178,26 @@ def last_run_rowid() -> int:
     return row[0] or 0
 
 
-def wait_for_all_runs(dag_id: str, after_rowid: int, timeout: float) -> list[RunOutcome]:
-    """Until every run of ``dag_id`` since the baseline has finished; returns them in order."""
+def wait_for_all_runs(
+    dag_id: str, after_rowid: int, timeout: float, run_type: str | None = None, allow_none: bool = False
+) -> list[RunOutcome]:
+    """Until every run of ``dag_id`` since the baseline has finished; returns them in order.
+
+    With ``allow_none``, having no run at all (after a short grace) is a valid answer.
+    """
     deadline = time.monotonic() + timeout
+    grace = time.monotonic() + 5
     while time.monotonic() < deadline:
         with _metadata() as conn:
             runs = conn.execute(
-                "select run_id, state from dag_run where dag_id = ? and id > ? order by id",
+                "select run_id, state, run_type from dag_run where dag_id = ? and id > ? order by id",
                 (dag_id, after_rowid),
             ).fetchall()
-        if runs and all(state in TERMINAL for _, state in runs):
-            return [RunOutcome(dag_id, run_id, state) for run_id, state in runs]
+        wanted = [(run_id, state) for run_id, state, kind in runs if run_type in (None, kind)]
+        if wanted and all(state in TERMINAL for _, state in wanted):
+            return [RunOutcome(dag_id, run_id, state) for run_id, state in wanted]
+        if allow_none and not runs and time.monotonic() > grace:
+            return []
         time.sleep(1)
     raise TimeoutError(f"runs of {dag_id} did not finish within {timeout} s; see {airflow_home() / 'logs'}")
 

@@ -10,7 +10,9 @@ from mtqg_warehouse.config import PROJECT_ROOT
 SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
 
 
-def _seed_rows(name: str) -> list[dict[str, str]]:
+@cache
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """Rows of ``dbt_project/seeds/<name>.csv``, read once per process."""
     with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -18,16 +20,16 @@ def _seed_rows(name: str) -> list[dict[str, str]]:
 @cache
 def unit_codes() -> frozenset[str]:
     """Every ward/commune code ever valid: a 2023 return from a unit merged in 2025 is still good."""
-    return frozenset(row["code"] for row in _seed_rows("units"))
+    return frozenset(row["code"] for row in seed_rows("units"))
 
 
 @cache
 def hamlet_codes() -> frozenset[str]:
-    return frozenset(row["hamlet_code"] for row in _seed_rows("hamlets"))
+    return frozenset(row["hamlet_code"] for row in seed_rows("hamlets"))
 
 
 @cache
 def accepted_values(spec: str) -> frozenset[str]:
     """Values of a seed column, e.g. ``vbsp_programs.program_code``: the codes a feed may use."""
     seed, column = spec.split(".", 1)
-    return frozenset(row[column] for row in _seed_rows(seed) if row[column])
+    return frozenset(row[column] for row in seed_rows(seed) if row[column])

@@ -21,8 +21,12 @@ class ValidationFailed(Exception):
 
 def build(run_id: str | None = None) -> str:
     """dbt build (seeds, models, dbt tests) into a new publication schema; returns its name."""
+    from mtqg_warehouse.contracts import feeds, load_contract
+
     with db.connect() as conn:
         db.ensure_ops_schema(conn)
+        for feed in feeds():  # dbt's sources must exist even for a feed that has sent nothing yet
+            db.ensure_raw_tables(conn, load_contract(feed))
         schema = publish.start_publication(conn, run_id)
     try:
         run_dbt("build", schema)

@@ -98,3 +98,26 @@ def test_failed_audit_leaves_marts_untouched(warehouse: str, tmp_path: Path) -> 
         ("failed_validation",),
     ]
     assert _query(warehouse, "select max(state_budget_share_pct) from marts.fct_insurance_cards") == [(100,)]
+
+
+def test_backfill_loads_exactly_the_past_periods_asked_for(warehouse: str, tmp_path: Path) -> None:
+    from mtqg_warehouse.pipeline import run_backfill
+
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    inbox.mkdir(parents=True)
+    header = (Path(__file__).resolve().parents[1] / "fixtures" / "bank_header.csv").read_text(
+        encoding="utf-8"
+    )
+    for day in (1, 2, 3, 4):
+        row = (
+            f"GD2023050{day},TK0000000{day},31825-00000{day},09530000000{day},Lê Văn Tám,31825,HN,HND,"
+            f"31825-HND-01,GN,10.000.000,0{day}/05/2023,10.000.000,0\n"
+        )
+        (inbox / f"vbsp_954_2023050{day}.csv").write_text(header + row, encoding="utf-8")
+    outcomes = run_backfill(warehouse, "bank", "2023-05-02", "2023-05-03", timeout=300)
+    assert [o.state for o in outcomes] == ["success", "success"]
+    assert _query(warehouse, "select source_file from ops.load_audit order by 1") == [
+        ("vbsp_954_20230501.csv",),
+        ("vbsp_954_20230502.csv",),
+    ]
+    assert sorted(path.name for path in inbox.iterdir()) == ["vbsp_954_20230503.csv", "vbsp_954_20230504.csv"]

@@ -30,6 +30,7 @@ from mtqg_warehouse.ingest.duplicates import DuplicateTracker
 from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult
 from mtqg_warehouse.ingest.text_fields import clean_text
+from mtqg_warehouse.ingest.unit_names import resolve_unit_names
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def load_delivery(
     for result in results:
         _set_lineage(conn, load_id, delivery, result.sheet, run_id)
         table = contract.tables[result.table]
-        rejections = _copy_good_rows(conn, contract, table, result, tally)
+        rejections = _copy_good_rows(conn, contract, table, result, delivery.ward_code, tally)
         _copy_frame(
             conn,
             sql.Identifier("ops", "rejected_rows"),
@@ -123,7 +124,12 @@ def _set_lineage(
 
 
 def _copy_good_rows(
-    conn: psycopg.Connection, contract: FeedContract, table: Table, result: ReadResult, tally: _Tally
+    conn: psycopg.Connection,
+    contract: FeedContract,
+    table: Table,
+    result: ReadResult,
+    ward_code: str | None,
+    tally: _Tally,
 ) -> pl.DataFrame:
     """Check chunks on a worker thread while this one COPYs the previous chunk's good rows."""
     columns = [*table.column_names, "_row_number"]
@@ -132,7 +138,7 @@ def _copy_good_rows(
     )
     rejections: list[pl.DataFrame] = []
     with conn.cursor().copy(target) as copy:
-        for payload in _checked_payloads(result.chunks, table, rejections, tally):
+        for payload in _checked_payloads(result.chunks, table, ward_code, rejections, tally):
             _send(copy, payload)
     return (
         pl.concat(rejections)
@@ -142,7 +148,11 @@ def _copy_good_rows(
 
 
 def _checked_payloads(
-    chunks: Iterator[Callable[[], Chunk]], table: Table, rejections: list[pl.DataFrame], tally: _Tally
+    chunks: Iterator[Callable[[], Chunk]],
+    table: Table,
+    ward_code: str | None,
+    rejections: list[pl.DataFrame],
+    tally: _Tally,
 ) -> Iterator[memoryview]:
     """Each chunk's good rows as CSV bytes, in file order, prepared ahead on worker threads."""
     handoff: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
@@ -150,7 +160,7 @@ def _checked_payloads(
 
     def produce() -> None:
         try:
-            for checked in _in_order(chunks, partial(_check_chunk, table=table)):
+            for checked in _in_order(chunks, partial(_check_chunk, table=table, ward_code=ward_code)):
                 handoff.put(_keep_good_rows(checked, table, tracker, rejections, tally))
             handoff.put(None)
         except BaseException as err:  # noqa: BLE001 - handed to the COPY thread, which re-raises it
@@ -187,10 +197,12 @@ def _in_order(
             yield pending.popleft().result()
 
 
-def _check_chunk(chunk: Chunk, table: Table) -> _Checked:
-    """Order-free work: text repair and the per-row checks (repeats need file order: later)."""
+def _check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> _Checked:
+    """Order-free work: text repair, unit names to codes, and the per-row checks (repeats
+    need file order, so they come later)."""
     text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
     frame, text_problems = clean_text(chunk.frame, text_columns)
+    frame = resolve_unit_names(frame, table, ward_code)
     problems = [*chunk.problems, *text_problems]
     earlier = pl.DataFrame(
         [(p.row_number, p.field, p.reason, None, p.fix_hint, p.value_as_sent) for p in problems],
