@@ -16,20 +16,27 @@ import pytest
 from mtqg_warehouse.config import WarehouseTarget
 
 
-def _server_url() -> str:
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """WAREHOUSE_URL's server, or the embedded one, which is stopped again if the tests started it."""
     configured = os.environ.get("WAREHOUSE_URL")
     if configured:
-        return configured
+        yield configured
+        return
     from mtqg_warehouse.embedded import EmbeddedServer
 
-    return EmbeddedServer.default().start()
+    server = EmbeddedServer.default()
+    was_running = server.is_running() if server.pgdata.exists() else False
+    yield server.start()
+    if not was_running:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def test_database_url() -> Iterator[str]:
+def test_database_url(server_url: str) -> Iterator[str]:
     import psycopg
 
-    target = WarehouseTarget.from_url(_server_url())
+    target = WarehouseTarget.from_url(server_url)
     name = f"mtqg_test_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')

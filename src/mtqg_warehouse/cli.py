@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("feed")
     commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
     commands.add_parser("summary", help="print what is published")
+    backfill = commands.add_parser("backfill", help="airflow backfill of one feed's ingest DAG")
+    backfill.add_argument("feed")
+    backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
+    backfill.add_argument("to_date", help="last logical date (inclusive)")
     _add_generate(commands)
     bench = commands.add_parser("bench", help="measure loaders vs psql \\copy and the generator")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="--quick, --skip-generator")
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": lambda a: _print(_summary()),
         "generate": _generate,
         "bench": _bench,
+        "backfill": _backfill,
     }[args.command]
     return handler(args) or 0
 
@@ -51,6 +56,16 @@ def _add_generate(commands) -> None:
     except ImportError:
         return
     add_arguments(generate)
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from mtqg_warehouse.db import warehouse_url
+    from mtqg_warehouse.pipeline import run_backfill
+
+    outcomes = run_backfill(warehouse_url(), args.feed, args.from_date, args.to_date)
+    for outcome in outcomes:
+        print(f"  {outcome.run_id:<60} {outcome.state}")
+    return 0 if all(o.state == "success" for o in outcomes) else 1
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -134,6 +149,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"publication: {summary['publication']}")
     print(f"loads: {json.dumps(summary['loads'], ensure_ascii=False)}")
     print(f"Data Docs: {summary['data_docs']}")
+    print(f"The warehouse keeps running for BI tools and psql at {url} (schema marts); `make stop` stops it.")
     return 0 if all(o.state == "success" for o in outcomes) else 1
 
 

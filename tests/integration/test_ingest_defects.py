@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from mtqg_warehouse.generator.cli import main as generate
+from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import ingest_feed
 from mtqg_warehouse.text.legacy import repair
 from mtqg_warehouse.text.normalize import nfc
@@ -49,6 +50,8 @@ def loaded(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     )
     state = tmp_path_factory.mktemp("state")
     with pytest.MonkeyPatch.context() as patch:
+        # small chunks, so repeats across chunks and chunks without rejections are exercised
+        patch.setattr(csv_reader, "CHUNK_BYTES", 256)
         patch.setenv("WAREHOUSE_URL", test_database_url)
         patch.setenv("MTQG_STATE_DIR", str(state))
         _drop_schemas(test_database_url)

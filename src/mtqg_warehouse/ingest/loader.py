@@ -219,12 +219,12 @@ def _keep_good_rows(
     bad = pl.concat([checked.bad, tracker.repeats(checked.frame)])
     bad_rows = bad.get_column("row_number").unique()
     good = checked.frame.filter(~pl.col(ROW_NUMBER).is_in(bad_rows.implode()))
-    originals = dict(zip(bad_rows.to_list(), checked.chunk.originals(bad_rows.to_list()), strict=True))
-    rejections.append(
-        bad.with_columns(
-            pl.col("row_number").replace_strict(originals, return_dtype=pl.String).alias("original_text")
-        )
+    rows = bad_rows.to_list()
+    originals = pl.DataFrame(
+        {"row_number": rows, "original_text": checked.chunk.originals(rows)},
+        schema={"row_number": pl.Int64, "original_text": pl.String},
     )
+    rejections.append(bad.join(originals, on="row_number", how="left"))
     tally.read += checked.chunk.rows_read
     tally.loaded += good.height
     tally.rejected += len(bad_rows)
