@@ -6,54 +6,12 @@ that ended at its logical date, a manual run everything waiting. Every file in
 `raw_insurance.cards` with COPY or quarantined with its reason, and archived.
 A run that loaded something updates the `raw_insurance` asset, which schedules
 `build_warehouse`; quarantined files fail the run after the good files are in.
+
+The Airflow DAG is built by `dags/_feed_ingest.py`, shared by every feed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from _feed_ingest import feed_ingest_dag
 
-from airflow.sdk import Asset, dag, task
-from airflow.sdk.exceptions import AirflowSkipException
-
-from mtqg_warehouse.assets import raw_asset_name
-
-FEED = "insurance"
-
-
-@dag(
-    dag_id="ingest_insurance_feed",
-    schedule="@monthly",
-    start_date=datetime(2022, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5)},
-    tags=["feed:insurance", "layer:raw"],
-    doc_md=__doc__,
-)
-def ingest_insurance_feed() -> None:
-    @task
-    def load_inbox(run_id: str | None = None, logical_date: datetime | None = None) -> dict:
-        from mtqg_warehouse.tasks import load_feed_inbox
-
-        return load_feed_inbox(FEED, run_id or "manual", logical_date)
-
-    @task(outlets=[Asset(raw_asset_name(FEED))])
-    def update_asset(report: dict) -> int:
-        from mtqg_warehouse.tasks import nothing_new
-
-        if nothing_new(report):
-            raise AirflowSkipException("nothing new loaded: no asset event")
-        return report["rows_loaded"]
-
-    @task(retries=0)
-    def check_quarantine(report: dict) -> None:
-        from mtqg_warehouse.tasks import fail_on_quarantine
-
-        fail_on_quarantine(report)
-
-    report = load_inbox()
-    update_asset(report)
-    check_quarantine(report)
-
-
-ingest_insurance_feed()
+ingest_insurance_feed = feed_ingest_dag(feed="insurance", schedule="@monthly", doc_md=__doc__)

@@ -60,3 +60,33 @@ def warehouse(test_database_url: str, tmp_path: Path, monkeypatch: pytest.Monkey
         for (schema,) in schemas:
             conn.execute(f'drop schema "{schema}" cascade')
     yield test_database_url
+
+
+def _generate_city(out: Path, households: int, seed: int, defect_rate: float = 0.0) -> Path:
+    from mtqg_warehouse.generator.cli import main as generate
+
+    generate(
+        [
+            "--households",
+            str(households),
+            "--years",
+            "1",
+            "--start-year",
+            "2023",
+            "--preset",
+            "none",
+            "--seed",
+            str(seed),
+            "--defect-rate",
+            str(defect_rate),
+            "--out",
+            str(out),
+        ]
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def generate_city():
+    """One year (2023) of every feed for a small synthetic city, written by the project's generator."""
+    return _generate_city

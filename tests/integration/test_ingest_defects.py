@@ -15,7 +15,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mtqg_warehouse.generator.cli import main as generate
 from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import ingest_feed
 from mtqg_warehouse.text.legacy import repair
@@ -27,27 +26,9 @@ FEEDS = ("ward_returns", "bank", "insurance")
 
 
 @pytest.fixture(scope="module")
-def loaded(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def loaded(test_database_url: str, tmp_path_factory: pytest.TempPathFactory, generate_city) -> dict:
     """Generate a small defective city once, load all three feeds, and read back the outcome."""
-    out = tmp_path_factory.mktemp("generated")
-    generate(
-        [
-            "--households",
-            "4000",
-            "--years",
-            "1",
-            "--start-year",
-            "2023",
-            "--preset",
-            "none",
-            "--seed",
-            "7",
-            "--defect-rate",
-            "0.02",
-            "--out",
-            str(out),
-        ]
-    )
+    out = generate_city(tmp_path_factory.mktemp("generated"), households=4000, seed=7, defect_rate=0.02)
     state = tmp_path_factory.mktemp("state")
     with pytest.MonkeyPatch.context() as patch:
         # small chunks, so repeats across chunks and chunks without rejections are exercised

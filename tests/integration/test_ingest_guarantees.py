@@ -14,7 +14,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mtqg_warehouse.generator.cli import main as generate
 from mtqg_warehouse.ingest import files, xlsx_reader
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines
 from mtqg_warehouse.ingest.run import ingest_feed
@@ -31,25 +30,8 @@ RAW_TABLES = (
 
 
 @pytest.fixture(scope="module")
-def clean_feeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
-    generate(
-        [
-            "--households",
-            "2000",
-            "--years",
-            "1",
-            "--start-year",
-            "2023",
-            "--preset",
-            "none",
-            "--seed",
-            "11",
-            "--out",
-            str(out),
-        ]
-    )
-    return out
+def clean_feeds(tmp_path_factory: pytest.TempPathFactory, generate_city) -> Path:
+    return generate_city(tmp_path_factory.mktemp("clean"), households=2000, seed=11)
 
 
 def _deliver(source: Path, state: Path, feed: str, pattern: str = "*") -> None:
