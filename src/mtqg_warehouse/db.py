@@ -30,10 +30,16 @@ def warehouse_target() -> WarehouseTarget:
     return WarehouseTarget.from_url(warehouse_url())
 
 
-def connect(url: str | None = None, autocommit: bool = False) -> psycopg.Connection:
+def connect(url: str | None = None) -> psycopg.Connection:
+    """Autocommit, so that every transaction is an explicit ``with conn.transaction()`` block.
+
+    Without it, a stray read between two blocks opens an implicit transaction and turns the
+    next block into a savepoint: a file's load would only commit with the whole batch, after
+    the file had been archived.
+    """
     import psycopg
 
-    return psycopg.connect(url or warehouse_url(), autocommit=autocommit)
+    return psycopg.connect(url or warehouse_url(), autocommit=True)
 
 
 def ensure_ops_schema(conn: psycopg.Connection) -> None:

@@ -96,6 +96,10 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
     inbox = state / "inbox" / "bank"
     inbox.mkdir(parents=True)
     _big_bank_file(inbox, 600_000)
+    lines = (inbox / "vbsp_954_20230504.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    smalls = [inbox / "vbsp_954_20230502.csv", inbox / "vbsp_954_20230503.csv"]  # sort before the big one
+    for number, small in enumerate(smalls):
+        small.write_text("".join([lines[0], *lines[1 + 12 * number : 13 + 12 * number]]), encoding="utf-8")
     env = dict(os.environ, WAREHOUSE_URL=warehouse, MTQG_STATE_DIR=str(state))
     loader = subprocess.Popen(
         [
@@ -112,12 +116,23 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
         loader.wait()
     with psycopg.connect(warehouse) as conn:
         conn.execute("select pg_sleep(0.5)")  # the server notices the dead client and rolls back
-        assert conn.execute("select count(*) from ops.load_audit where status = 'loaded'").fetchone() == (0,)
-        assert conn.execute("select count(*) from raw_bank.loan_events").fetchone() == (0,)
+        loaded = conn.execute("select source_file, rows_loaded from ops.load_audit where status = 'loaded'")
+        assert sorted(loaded.fetchall()) == [(small.name, 12) for small in smalls], "files before stay loaded"
+        assert conn.execute("select count(*) from raw_bank.loan_events").fetchone() == (24,)
         assert conn.execute("select count(*) from ops.rejected_rows").fetchone() == (0,)
+    assert not any(small.exists() for small in smalls), "files loaded before the kill are archived"
     assert (inbox / "vbsp_954_20230504.csv").exists(), "a killed load must not archive the file"
     report = ingest_feed("bank", run_id="again")
     assert [(item["rows_read"], item["rows_loaded"]) for item in report.loaded] == [(600_000, 600_000)]
+    with psycopg.connect(warehouse) as conn:
+        per_file = conn.execute(
+            "select _source_file, count(*) from raw_bank.loan_events group by 1 order by 1"
+        )
+        assert per_file.fetchall() == [
+            (smalls[0].name, 12),
+            (smalls[1].name, 12),
+            ("vbsp_954_20230504.csv", 600_000),
+        ]
 
 
 def _wait_for_copy(url: str, loader: subprocess.Popen) -> None:
