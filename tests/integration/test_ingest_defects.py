@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from mtqg_warehouse.contracts import load_contract
 from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import ingest_feed
 from mtqg_warehouse.text.legacy import repair
@@ -62,6 +63,7 @@ def loaded(test_database_url: str, tmp_path_factory: pytest.TempPathFactory, gen
                 ).fetchall()
             ),
             "generated": out,
+            "state": state,
         }
 
 
@@ -220,3 +222,29 @@ def test_no_file_is_left_in_the_inbox(loaded: dict) -> None:
     assert statuses <= {"loaded", "duplicate", "quarantined"}
     files = sum(1 for feed in FEEDS for _ in (loaded["generated"] / feed).iterdir())
     assert len(loaded["audit"]) == files
+
+
+def test_each_file_with_rejections_gets_a_report_in_vietnamese(loaded: dict) -> None:
+    archive = loaded["state"] / "archive"
+    reports = sorted(archive.glob("*/*.rejections.csv"))
+    files_with_rejections = {row[0] for row in loaded["rejected"]}
+    assert len(reports) == len(files_with_rejections)
+    with open(reports[0], encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "row",
+        "sheet",
+        "field",
+        "value_as_sent",
+        "what_is_wrong",
+        "how_to_fix",
+        "detail_en",
+    ]
+    headers_vi = {c.header_vi for f in FEEDS for t in load_contract(f).tables.values() for c in t.columns}
+    for row in rows:
+        assert row["row"].isdigit()
+        assert any(
+            ch in row["what_is_wrong"] + row["how_to_fix"]
+            for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữự"
+        )
+        assert all(part in headers_vi for part in row["field"].split(", ") if part)

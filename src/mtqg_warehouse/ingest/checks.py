@@ -33,7 +33,7 @@ class Check:
     failing: pl.Expr  # true where the value is wrong
     reason: str
     reason_vi: str
-    fix_hint: str
+    fix_hint: str  # in Vietnamese: the ward officer or the sending agency acts on it
 
 
 def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
@@ -62,18 +62,19 @@ def column_checks(column: Column) -> list[Check]:
                 value.is_null(),
                 "required value is missing",
                 "thiếu giá trị bắt buộc",
-                f"fill in '{column.header_vi}'",
+                f"điền '{column.header_vi}'",
             )
         )
     checks.extend(_type_checks(column, value))
     if column.accepted_from:
         accepted = sorted(reference.accepted_values(column.accepted_from))
+        listed = ", ".join(accepted[:12]) + (" ..." if len(accepted) > 12 else "")
         checks.append(
             Check(
                 value.is_not_null() & ~value.is_in(accepted),
                 "unknown code",
                 "mã không có trong danh mục",
-                f"use one of: {', '.join(accepted[:12])}{' ...' if len(accepted) > 12 else ''}",
+                f"dùng một mã trong danh mục: {listed}",
             )
         )
     return checks
@@ -86,7 +87,10 @@ def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
         bad = present & (~value.str.contains(DATE_SHAPE) | parsed.is_null())
         return [
             Check(
-                bad, "not a valid date", "ngày không hợp lệ", "write the date as dd/mm/yyyy, e.g. 05/09/2023"
+                bad,
+                "not a valid date",
+                "ngày không hợp lệ",
+                "ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2023",
             )
         ]
     if column.type == "number":
@@ -97,7 +101,7 @@ def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
                 present & ~value.str.contains(r"^\d{1,3}(\.\d{3})*$|^\d+$"),
                 "not a whole number",
                 "không phải số nguyên",
-                "write a whole number such as 4",
+                "ghi số nguyên, ví dụ 4",
             )
         ]
     if column.type == "flag01":
@@ -106,7 +110,7 @@ def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
                 present & ~value.is_in(["0", "1"]),
                 "not 0 or 1",
                 "chỉ được ghi 0 hoặc 1",
-                "write 1 if the household lacks this, else 0",
+                "ghi 1 nếu hộ thiếu hụt chỉ số này, ngược lại ghi 0",
             )
         ]
     patterns = {
@@ -114,13 +118,13 @@ def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
             r"^\d{12}$",
             "not a 12-digit citizen ID (CCCD) number",
             "số CCCD phải gồm 12 chữ số",
-            "copy the 12 digits from the CCCD card",
+            "ghi đủ 12 chữ số trên thẻ CCCD",
         ),
         "bhyt_card": (
             r"^([A-Z]{2}[1-5]\d{12}|\d{10})$",
             "not a health-insurance card number",
             "mã thẻ BHYT không đúng",
-            "15 characters (2 letters, 1 digit, province, 10 digits) or 10 digits",
+            "mã thẻ 15 ký tự (2 chữ, 1 số, mã tỉnh, 10 số) hoặc 10 chữ số mã BHXH",
         ),
     }
     if column.type == "unit_code":
@@ -129,7 +133,7 @@ def _type_checks(column: Column, value: pl.Expr) -> list[Check]:
                 present & ~value.is_in(sorted(reference.unit_codes())),
                 "unknown ward/commune code",
                 "mã xã/phường không đúng",
-                "use the 5-digit statistics-office code of the ward or commune",
+                "ghi mã 5 chữ số của xã/phường theo danh mục của Tổng cục Thống kê",
             )
         ]
     if column.type in patterns:
@@ -145,7 +149,7 @@ def _number_checks(column: Column, value: pl.Expr, present: pl.Expr) -> list[Che
             present & ~shape_ok,
             "not a number in Vietnamese format (wrong locale?)",
             "số không đúng định dạng",
-            "write numbers as 1.234.567 or 1.234,5 (dot thousands, comma decimals)",
+            "ghi số dạng 1.234.567 hoặc 1.234,5 (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân)",
         )
     ]
     if column.name == "amount" or column.name.endswith("_amount"):
@@ -160,7 +164,7 @@ def _number_checks(column: Column, value: pl.Expr, present: pl.Expr) -> list[Che
                 present & shape_ok & value.str.starts_with("-"),
                 "negative amount",
                 "số tiền âm",
-                "send a corrected return instead of a negative amount",
+                "không ghi số âm; nếu cần điều chỉnh, gửi lại báo cáo đã sửa",
             )
         )
         checks.append(
@@ -168,7 +172,7 @@ def _number_checks(column: Column, value: pl.Expr, present: pl.Expr) -> list[Che
                 present & shape_ok & (amount > limit),
                 f"amount above {limit:,.0f} VND",
                 "số tiền quá lớn, có thể ghi nhầm",
-                "check the number of digits",
+                "kiểm tra lại số chữ số của số tiền",
             )
         )
     return checks

@@ -28,7 +28,7 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 32 * 1024**2
-WRONG_WIDTH_HINT = "check for an unquoted separator or a missing cell in this row"
+WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
 NEWLINE, QUOTE = 10, 34
 
 
@@ -158,7 +158,8 @@ def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) ->
         reason = (
             "row is not valid CSV: a quote is not closed on this line (line breaks in a cell are not allowed)"
         )
-    return RowProblem(int(layout.row_numbers[index]), None, reason, WRONG_WIDTH_HINT, None, text)
+    reason_vi = "số ô của dòng không khớp với dòng tiêu đề"
+    return RowProblem(int(layout.row_numbers[index]), None, reason, WRONG_WIDTH_HINT, None, text, reason_vi)
 
 
 def _parse(path: Path, data: bytes, width: int, delimiter: str, expected: int) -> pl.DataFrame:

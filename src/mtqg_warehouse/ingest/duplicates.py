@@ -55,7 +55,7 @@ class DuplicateTracker:
                 + pl.lit(")")
             ).alias("reason"),
             pl.lit("dòng bị trùng (báo cáo hai lần)").alias("reason_vi"),
-            pl.lit("remove the repeated row, or correct it if the two rows are different cases").alias(
+            pl.lit("xóa dòng lặp lại, hoặc sửa lại nếu hai dòng là hai trường hợp khác nhau").alias(
                 "fix_hint"
             ),
             pl.lit(None, pl.String).alias("value_as_sent"),

@@ -205,7 +205,7 @@ def _check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> _Checked:
     frame = resolve_unit_names(frame, table, ward_code)
     problems = [*chunk.problems, *text_problems]
     earlier = pl.DataFrame(
-        [(p.row_number, p.field, p.reason, None, p.fix_hint, p.value_as_sent) for p in problems],
+        [(p.row_number, p.field, p.reason, p.reason_vi, p.fix_hint, p.value_as_sent) for p in problems],
         schema=REJECTION_SCHEMA,
         orient="row",
     )

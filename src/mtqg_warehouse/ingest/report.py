@@ -7,12 +7,19 @@ from pathlib import Path
 
 import psycopg
 
-REPORT_COLUMNS = ["row", "sheet", "field", "value_as_sent", "what_is_wrong", "detail", "how_to_fix"]
+from mtqg_warehouse.contracts import FeedContract
+
+REPORT_COLUMNS = ["row", "sheet", "field", "value_as_sent", "what_is_wrong", "how_to_fix", "detail_en"]
 
 
-def write_rejection_report(conn: psycopg.Connection, load_id: int, archived: Path) -> Path | None:
+def write_rejection_report(
+    conn: psycopg.Connection, load_id: int, archived: Path, contract: FeedContract
+) -> Path | None:
+    """In Vietnamese for the sender (fields under the headers they typed), with English column
+    names and the English reason last for the data team."""
+    headers = {c.name: c.header_vi for table in contract.tables.values() for c in table.columns}
     rows = conn.execute(
-        """select row_number, sheet, field, value_as_sent, coalesce(reason_vi, reason), reason, fix_hint
+        """select row_number, sheet, field, value_as_sent, coalesce(reason_vi, reason), fix_hint, reason
            from ops.rejected_rows where load_id = %s order by sheet nulls first, row_number, field""",
         [load_id],
     ).fetchall()
@@ -23,5 +30,7 @@ def write_rejection_report(conn: psycopg.Connection, load_id: int, archived: Pat
     with open(target, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
-        writer.writerows(rows)
+        for row_number, sheet, field, *rest in rows:
+            shown = ", ".join(headers.get(name, name) for name in (field or "").split(", ") if name)
+            writer.writerow([row_number, sheet, shown, *rest])
     return target

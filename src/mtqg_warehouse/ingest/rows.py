@@ -27,6 +27,7 @@ class RowProblem:
     fix_hint: str
     value_as_sent: str | None
     original_text: str
+    reason_vi: str | None = None
 
 
 @dataclass

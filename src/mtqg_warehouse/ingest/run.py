@@ -92,7 +92,7 @@ def _ingest_one(conn, contract, delivery, run_id, report: BatchReport) -> None:
         report.quarantined.append(str(err))
         return
     archived = files.archive(delivery)
-    write_rejection_report(conn, result.load_id, archived)
+    write_rejection_report(conn, result.load_id, archived, contract)
     report.loaded.append(asdict(result))
 
 

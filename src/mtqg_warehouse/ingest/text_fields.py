@@ -17,7 +17,7 @@ import polars as pl
 
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, RowProblem
 
-LEGACY_HINT = "retype the cell in a Unicode font (e.g. Times New Roman with Unikey set to Unicode)"
+LEGACY_HINT = "gõ lại ô này bằng phông Unicode (ví dụ Times New Roman, Unikey đặt bảng mã Unicode)"
 
 
 @lru_cache(maxsize=200_000)
@@ -68,7 +68,8 @@ def _repairs(odd: pl.DataFrame, column: str, problems: list[RowProblem]) -> dict
         result = repair(value)
         if result.encoding and not result.safe:
             reason = f"text in a legacy font that cannot be repaired safely: {result.reason}"
-            problems.append(RowProblem(row_number, column, reason, LEGACY_HINT, value, ""))
+            reason_vi = "chữ gõ bằng phông cũ (TCVN3/VNI) không chuyển sang Unicode an toàn được"
+            problems.append(RowProblem(row_number, column, reason, LEGACY_HINT, value, "", reason_vi))
         else:
             fixes[value] = nfc(result.text)
     return fixes
