@@ -50,7 +50,10 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = _datasource(context, url)
     definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
     # one checkpoint per build: its validation results stay in Data Docs beside earlier builds'
