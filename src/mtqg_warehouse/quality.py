@@ -49,7 +49,6 @@ def gx_project_dir() -> Path:
 def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOutcome:
     """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
