@@ -12,25 +12,7 @@ from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mtqg", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="sample files -> Airflow -> dbt -> GX -> published marts")
-    database = commands.add_parser("db", help="the embedded PostgreSQL")
-    database.add_argument("action", choices=["start", "stop", "status", "url"])
-    commands.add_parser("stop", help="stop the embedded PostgreSQL")
-    ingest = commands.add_parser("ingest", help="load one feed's inbox without Airflow")
-    ingest.add_argument("feed")
-    commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
-    commands.add_parser("summary", help="print what is published")
-    backfill = commands.add_parser("backfill", help="airflow backfill of one feed's ingest DAG")
-    backfill.add_argument("feed")
-    backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
-    backfill.add_argument("to_date", help="last logical date (inclusive)")
-    _add_generate(commands)
-    bench = commands.add_parser("bench", help="measure loaders vs psql \\copy and the generator")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="--quick, --skip-generator")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -49,13 +31,28 @@ def main(argv: list[str] | None = None) -> int:
     return handler(args) or 0
 
 
-def _add_generate(commands) -> None:
-    generate = commands.add_parser("generate", help="write synthetic feed files (see docs/feeds)")
-    try:
-        from mtqg_warehouse.generator.cli import add_arguments
-    except ImportError:
-        return
-    add_arguments(generate)
+def _parser() -> argparse.ArgumentParser:
+    from mtqg_warehouse.generator.cli import add_arguments as add_generator_arguments
+
+    parser = argparse.ArgumentParser(prog="mtqg", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="sample files -> Airflow -> dbt -> GX -> published marts")
+    database = commands.add_parser("db", help="the embedded PostgreSQL")
+    database.add_argument("action", choices=["start", "stop", "status", "url"])
+    commands.add_parser("stop", help="stop the embedded PostgreSQL")
+    ingest = commands.add_parser("ingest", help="load one feed's inbox without Airflow")
+    ingest.add_argument("feed")
+    commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
+    commands.add_parser("summary", help="print what is published")
+    backfill = commands.add_parser("backfill", help="airflow backfill of one feed's ingest DAG")
+    backfill.add_argument("feed")
+    backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
+    backfill.add_argument("to_date", help="last logical date (inclusive)")
+    add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
+    bench = commands.add_parser("bench", help="measure loaders vs psql \\copy and the generator")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="--quick, --skip-generator")
+    return parser
 
 
 def _backfill(args: argparse.Namespace) -> int:
