@@ -57,7 +57,7 @@ class EmbeddedServer:
     def port(self) -> int:
         if self.port_file.exists():
             return int(self.port_file.read_text().strip())
-        port = _free_port(DEFAULT_PORT)
+        port = free_port(DEFAULT_PORT)
         self.root.mkdir(parents=True, exist_ok=True)
         self.port_file.write_text(f"{port}\n")
         return port
@@ -131,7 +131,7 @@ def _bin(name: str) -> Path:
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name
 
 
-def _free_port(preferred: int) -> int:
+def free_port(preferred: int) -> int:
     """The preferred port when it is free, else any free one (a second clone may run)."""
     for candidate in (preferred, 0):
         with socket.socket() as sock:

@@ -16,12 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from mtqg_warehouse.config import PROJECT_ROOT, state_dir
-from mtqg_warehouse.embedded import _free_port
+from mtqg_warehouse.embedded import free_port
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def migrate_metadata(env: dict[str, str]) -> None:
 @contextmanager
 def running_airflow(warehouse_url: str):
     """Start the components, wait until they serve, and always stop them on the way out."""
-    port = _free_port(28080)
+    port = free_port(28080)
     env = airflow_env(warehouse_url, port)
     migrate_metadata(env)
     processes = [_start(env, name) for name in COMPONENTS]
@@ -148,8 +149,14 @@ def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> N
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-def _metadata() -> sqlite3.Connection:
-    return sqlite3.connect(airflow_home() / "airflow.db", timeout=30)
+@contextmanager
+def _metadata() -> Iterator[sqlite3.Connection]:
+    """Read-only look at Airflow's metadata (SQLite in the state folder): cheaper than a CLI call."""
+    conn = sqlite3.connect(f"file:{airflow_home() / 'airflow.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def wait_for_dags(dag_ids: list[str], timeout: float = 120) -> None:
