@@ -229,3 +229,24 @@ def test_a_workbook_that_expands_too_far_is_quarantined(
     assert (state / "quarantine" / "ward_returns").is_dir()
     error_files = list((state / "quarantine" / "ward_returns").glob("*.error.txt"))
     assert len(error_files) == 1 and "expands" in error_files[0].read_text()
+
+
+def test_a_late_copy_of_the_first_version_does_not_undo_the_correction(
+    warehouse: str, tmp_path: Path, clean_feeds: Path
+) -> None:
+    state = tmp_path / "state"
+    original = sorted((clean_feeds / "ward_returns").glob("bao_cao_*_202306.xlsx"))[0]
+    inbox = state / "inbox" / "ward_returns"
+    inbox.mkdir(parents=True)
+    corrected = inbox / original.name.replace(".xlsx", "_v2.xlsx")
+    _drop_last_support_row(original, corrected)
+    ingest_feed("ward_returns", run_id="v2 first")
+    shutil.copyfile(original, inbox / original.name)
+    ingest_feed("ward_returns", run_id="v1 late")
+    with psycopg.connect(warehouse) as conn:
+        current = conn.execute("select source_file from ops.current_loads").fetchall()
+        late = conn.execute(
+            "select superseded_by is not null from ops.load_audit where source_file = %s", [original.name]
+        ).fetchone()
+    assert current == [(corrected.name,)]
+    assert late == (True,)

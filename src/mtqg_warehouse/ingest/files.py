@@ -28,6 +28,7 @@ class Delivery:
     period: str | None
     ward_code: str | None
     size: int
+    version: int = 1  # _v2 / _02 in the name: a corrected resubmission of the same period
 
     @property
     def name(self) -> str:
@@ -64,6 +65,7 @@ def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[De
                 period=groups.get("period"),
                 ward_code=groups.get("ward_code"),
                 size=entry.stat().st_size,
+                version=int(groups.get("version") or 1),
             )
         )
     return deliveries, refused

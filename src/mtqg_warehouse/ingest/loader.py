@@ -76,9 +76,19 @@ def record_duplicate(conn: psycopg.Connection, delivery: Delivery, run_id: str |
 
 def open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str) -> int:
     return conn.execute(
-        """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status, run_id)
-           values (%s, %s, %s, %s, %s, %s, %s) returning load_id""",
-        [delivery.feed, delivery.name, delivery.sha256, delivery.period, delivery.ward_code, status, run_id],
+        """insert into ops.load_audit
+               (feed, source_file, sha256, period, ward_code, version, status, run_id)
+           values (%s, %s, %s, %s, %s, %s, %s, %s) returning load_id""",
+        [
+            delivery.feed,
+            delivery.name,
+            delivery.sha256,
+            delivery.period,
+            delivery.ward_code,
+            delivery.version,
+            status,
+            run_id,
+        ],
     ).fetchone()[0]
 
 
@@ -265,14 +275,33 @@ def _send(copy: psycopg.Copy, payload: memoryview) -> None:
 
 
 def _supersede_earlier(conn: psycopg.Connection, delivery: Delivery, load_id: int) -> tuple[int, ...]:
-    """A later return for the same feed, ward and period replaces the earlier one in staging."""
+    """The highest version of a feed, ward and period is current, whatever order they arrive in.
+
+    Earlier loads of the same or a lower version are superseded by this one; if a higher
+    version is already loaded (a late re-send of version 1), this load is the superseded one.
+    """
     if delivery.period is None:
         return ()
+    same_return = """feed = %(feed)s and period = %(period)s and ward_code is not distinct from %(ward)s
+                     and status = 'loaded' and superseded_by is null and load_id <> %(load)s"""
+    params = {
+        "feed": delivery.feed,
+        "period": delivery.period,
+        "ward": delivery.ward_code,
+        "load": load_id,
+        "version": delivery.version,
+    }
+    newer = conn.execute(
+        f"select load_id from ops.load_audit where {same_return} and version > %(version)s "
+        "order by version desc, load_id desc limit 1",
+        params,
+    ).fetchone()
+    if newer:
+        conn.execute("update ops.load_audit set superseded_by = %s where load_id = %s", [newer[0], load_id])
+        return ()
     rows = conn.execute(
-        """update ops.load_audit set superseded_by = %s
-           where feed = %s and period = %s and ward_code is not distinct from %s
-             and status = 'loaded' and load_id <> %s and superseded_by is null
-           returning load_id""",
-        [load_id, delivery.feed, delivery.period, delivery.ward_code, load_id],
+        f"update ops.load_audit set superseded_by = %(load)s where {same_return} "
+        "and version <= %(version)s returning load_id",
+        params,
     ).fetchall()
     return tuple(row[0] for row in rows)

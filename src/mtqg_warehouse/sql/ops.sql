@@ -94,6 +94,7 @@ $$;
 
 -- Migrations of tables created by earlier versions (each idempotent).
 alter table ops.rejected_rows add column if not exists reason_vi text;
+alter table ops.load_audit add column if not exists version integer not null default 1;
 
 -- Loads whose rows are current: loaded, and not superseded by a later return for the same
 -- feed, ward and period. Staging reads raw rows through this; history stays in raw.
