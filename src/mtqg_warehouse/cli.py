@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
     bench = commands.add_parser("bench", help="measure loaders vs psql \\copy and the generator")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="--quick, --skip-generator")
+    bench.add_argument("--quick", action="store_true", help="small sizes, one run each (a smoke run)")
+    bench.add_argument("--skip-generator", action="store_true", help="leave out the generator's figure")
     return parser
 
 
@@ -68,7 +69,9 @@ def _backfill(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from mtqg_warehouse.bench import main as bench_main
 
-    return bench_main(args.bench_args)
+    return bench_main(
+        [flag for flag, on in (("--quick", args.quick), ("--skip-generator", args.skip_generator)) if on]
+    )
 
 
 def _generate(args: argparse.Namespace) -> int:
