@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "demo": _demo,
         "db": _db,
-        "stop": lambda a: _db(argparse.Namespace(action="stop")),
+        "stop": _stop,
         "ingest": _ingest,
         "build": _build,
         "summary": lambda a: _print(_summary()),
@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="sample files -> Airflow -> dbt -> GX -> published marts")
     database = commands.add_parser("db", help="the embedded PostgreSQL")
     database.add_argument("action", choices=["start", "stop", "status", "url"])
-    commands.add_parser("stop", help="stop the embedded PostgreSQL")
+    commands.add_parser("stop", help="stop the embedded PostgreSQL and Airflow components left running")
     ingest = commands.add_parser("ingest", help="load one feed's inbox without Airflow")
     ingest.add_argument("feed")
     commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
@@ -89,6 +89,15 @@ def _summary() -> dict:
     from mtqg_warehouse.warehouse import summary
 
     return summary()
+
+
+def _stop(args: argparse.Namespace) -> int:
+    from mtqg_warehouse.orchestrate import stop_leftover_components
+
+    stopped = stop_leftover_components()
+    if stopped:
+        print(f"stopped Airflow components left running: {', '.join(stopped)}")
+    return _db(argparse.Namespace(action="stop"))
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -112,7 +112,7 @@ def _start(env: dict[str, str], component: str) -> subprocess.Popen:
     logs = airflow_home() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{component}.log", "ab") as out:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [str(Path(sys.executable).with_name("airflow")), component],
             env=env,
             stdout=out,
@@ -120,18 +120,50 @@ def _start(env: dict[str, str], component: str) -> subprocess.Popen:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    _pid_file(component).write_text(f"{process.pid}\n")
+    return process
+
+
+def _pid_file(component: str) -> Path:
+    return airflow_home() / f"{component}.pid"
+
+
+def stop_leftover_components(grace: float = 20) -> list[str]:
+    """After a killed demo or test, the components' process groups may still run: end them."""
+    groups = {}
+    for component in COMPONENTS:
+        path = _pid_file(component)
+        if path.exists():
+            groups[component] = int(path.read_text())
+            path.unlink()
+    stopped = [component for component, pid in groups.items() if _signal_group(pid, signal.SIGTERM)]
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in groups.values()):
+        time.sleep(0.5)
+    for pid in groups.values():
+        _signal_group(pid, signal.SIGKILL)
+    return stopped
+
+
+def _signal_group(pid: int, signum: int) -> bool:
+    """Whether the group existed (signal 0 only asks)."""
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _stop(process: subprocess.Popen) -> None:
     """SIGTERM the component's whole process group (workers included), then SIGKILL stragglers."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    _pid_file(process.args[1]).unlink(missing_ok=True)
 
 
 def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> None:
