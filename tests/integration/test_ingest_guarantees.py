@@ -250,3 +250,25 @@ def test_a_late_copy_of_the_first_version_does_not_undo_the_correction(
         ).fetchone()
     assert current == [(corrected.name,)]
     assert late == (True,)
+
+
+def test_rows_below_the_totals_row_are_rejected_not_dropped(
+    warehouse: str, tmp_path: Path, clean_feeds: Path
+) -> None:
+    import openpyxl
+
+    state = tmp_path / "state"
+    source = sorted((clean_feeds / "ward_returns").glob("ra_soat_*.xlsx"))[0]
+    inbox = state / "inbox" / "ward_returns"
+    inbox.mkdir(parents=True)
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook["Rà soát"]
+    last = sheet.max_row
+    sheet.cell(row=last + 1, column=1, value="Tổng cộng")
+    sheet.cell(row=last + 3, column=1, value="Ghi chú: số liệu tạm tính")
+    workbook.save(inbox / source.name)
+    (report,) = ingest_feed("ward_returns", run_id="totals").loaded
+    with psycopg.connect(warehouse) as conn:
+        rejected = conn.execute("select row_number, reason from ops.rejected_rows").fetchall()
+    assert (last + 3, "row below the totals row") in rejected
+    assert report["rows_read"] == report["rows_loaded"] + report["rows_rejected"]

@@ -9,7 +9,9 @@ taken, since a ward's file is untrusted input.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +20,7 @@ from mtqg_warehouse.contracts import FeedContract, Table
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import header_key, map_header
-from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult
+from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
 MAX_SHEETS = 20
 MAX_ROWS_PER_SHEET = 1_000_000
@@ -60,27 +62,43 @@ def _check_archive(path: Path) -> None:
 
 
 def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
+    """Rows are streamed: the header is looked for in the first rows, data rows follow it, and a
+    non-empty row below the totals row is rejected rather than silently dropped."""
     sheet_name = _find_sheet(path, workbook.sheet_names, table)
     sheet = workbook.get_sheet_by_name(sheet_name)
     if sheet.total_height > MAX_ROWS_PER_SHEET or sheet.total_width > MAX_COLUMNS:
         raise FileRejected(path, f"sheet {sheet_name!r} is larger than {MAX_ROWS_PER_SHEET:,} rows")
-    rows = sheet.to_python(skip_empty_area=False)
-    header_index = _find_header(path, sheet_name, rows, table)
-    header = [_cell_text(cell) for cell in rows[header_index]]
+    first_row = (sheet.start or (0, 0))[0] + 1  # iter_rows starts at the first used row
+    rows = enumerate(([_cell_text(cell) for cell in row] for row in sheet.iter_rows()), start=first_row)
+    _, header = _find_header(path, sheet_name, rows, table)
     header_map = map_header(path, header, table)
-    data, originals = [], {}
-    for index in range(header_index + 1, len(rows)):
-        cells = [_cell_text(cell) for cell in rows[index]]
+    data, originals, problems, below_totals = [], {}, [], False
+    for row_number, cells in rows:
         if not any(cells):
             continue
-        if _is_footer(cells, table):
-            break
-        originals[index + 1] = " | ".join(cells)
-        data.append([index + 1, *cells[: len(header)], *[""] * (len(header) - len(cells))])
+        originals[row_number] = " | ".join(cells)
+        below_totals = below_totals or _is_footer(cells, table)
+        if below_totals:
+            if not _is_footer(cells, table):
+                problems.append(_below_totals(row_number, originals[row_number]))
+            continue
+        data.append([row_number, *cells[: len(header)], *[""] * (len(header) - len(cells))])
     schema = {ROW_NUMBER: pl.Int64} | dict.fromkeys(cell_columns(len(header)), pl.String)
     frame = to_contract_frame(header_map, pl.DataFrame(data, schema=schema, orient="row"), table)
-    chunk = Chunk(frame=frame, originals=lambda wanted: [originals.get(row, "") for row in wanted])
+    chunk = Chunk(frame, problems, lambda wanted: [originals.get(row, "") for row in wanted])
     return ReadResult(table=table.name, sheet=sheet_name, chunks=iter([lambda: chunk]))
+
+
+def _below_totals(row_number: int, original: str) -> RowProblem:
+    return RowProblem(
+        row_number,
+        None,
+        "row below the totals row",
+        "chuyển dòng này lên trên dòng tổng cộng, hoặc xóa nếu là ghi chú",
+        None,
+        original,
+        "dòng nằm dưới dòng tổng cộng",
+    )
 
 
 def _find_sheet(path: Path, names: list[str], table: Table) -> str:
@@ -91,13 +109,14 @@ def _find_sheet(path: Path, names: list[str], table: Table) -> str:
     raise FileRejected(path, f"sheet {table.sheet_vi!r} ({table.name}) is missing; sheets found: {names}")
 
 
-def _find_header(path: Path, sheet: str, rows: list[list], table: Table) -> int:
+def _find_header(
+    path: Path, sheet: str, rows: Iterator[tuple[int, list[str]]], table: Table
+) -> tuple[int, list[str]]:
     """The header is the first row naming most required columns; titles above it vary."""
     required = {header_key(c.header_vi) for c in table.columns if c.required}
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = {header_key(_cell_text(cell)) for cell in row}
-        if len(required & keys) >= max(1, len(required) // 2):
-            return index
+    for row_number, cells in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        if len(required & {header_key(cell) for cell in cells}) >= max(1, len(required) // 2):
+            return row_number, cells
     raise FileRejected(path, f"sheet {sheet!r}: no header row with the contract's columns in the first rows")
 
 
