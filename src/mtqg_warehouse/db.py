@@ -43,11 +43,33 @@ def connect(url: str | None = None) -> psycopg.Connection:
 
 
 def ensure_ops_schema(conn: psycopg.Connection) -> None:
-    """Create ``ops`` tables and helper functions; every statement is idempotent."""
+    """Create or upgrade ``ops`` tables and functions, only when ``sql/ops.sql`` changed.
+
+    Every load and build calls this, so it must not take locks when there is nothing to do:
+    even ``alter table ... add column if not exists`` takes an exclusive lock, which deadlocked
+    a build against a concurrent load. The script's hash is recorded once it has run.
+    """
+    import hashlib
+
     ddl = files("mtqg_warehouse").joinpath("sql/ops.sql").read_text(encoding="utf-8")
+    digest = hashlib.sha256(ddl.encode()).hexdigest()
+    if _recorded_ddl(conn) == digest:
+        return
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_ops_ddl'))")
+        if _recorded_ddl(conn) == digest:  # another process ran it while we waited
+            return
         conn.execute(ddl)
+        conn.execute("create table if not exists ops.ddl_version (sha256 text not null)")
+        conn.execute("delete from ops.ddl_version")
+        conn.execute("insert into ops.ddl_version values (%s)", [digest])
+
+
+def _recorded_ddl(conn: psycopg.Connection) -> str | None:
+    if conn.execute("select to_regclass('ops.ddl_version')").fetchone()[0] is None:
+        return None
+    row = conn.execute("select sha256 from ops.ddl_version").fetchone()
+    return row[0] if row else None
 
 
 def ensure_raw_tables(conn: psycopg.Connection, contract: FeedContract) -> None:

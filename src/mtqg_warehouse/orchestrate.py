@@ -232,10 +232,14 @@ def wait_for_all_runs(
                 "select run_id, state, run_type from dag_run where dag_id = ? and id > ? order by id",
                 (dag_id, after_rowid),
             ).fetchall()
+            # asset events not yet turned into a run (max_active_runs holds them back)
+            queued = conn.execute(
+                "select count(*) from asset_dag_run_queue where target_dag_id = ?", (dag_id,)
+            ).fetchone()[0]
         wanted = [(run_id, state) for run_id, state, kind in runs if run_type in (None, kind)]
-        if wanted and all(state in TERMINAL for _, state in wanted):
+        if wanted and not queued and all(state in TERMINAL for _, state in wanted):
             return [RunOutcome(dag_id, run_id, state) for run_id, state in wanted]
-        if allow_none and not runs and time.monotonic() > grace:
+        if allow_none and not runs and not queued and time.monotonic() > grace:
             return []
         time.sleep(1)
     raise TimeoutError(f"runs of {dag_id} did not finish within {timeout} s; see {airflow_home() / 'logs'}")

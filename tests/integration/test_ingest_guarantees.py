@@ -272,3 +272,20 @@ def test_rows_below_the_totals_row_are_rejected_not_dropped(
         rejected = conn.execute("select row_number, reason from ops.rejected_rows").fetchall()
     assert (last + 3, "row below the totals row") in rejected
     assert report["rows_read"] == report["rows_loaded"] + report["rows_rejected"]
+
+
+def test_schema_upkeep_takes_no_lock_a_running_load_holds(warehouse: str) -> None:
+    """Every load and build calls ensure_ops_schema; it must not wait on (or deadlock with) a load."""
+    from mtqg_warehouse import db
+
+    with db.connect(warehouse) as first:
+        db.ensure_ops_schema(first)
+    with psycopg.connect(warehouse) as loading, db.connect(warehouse) as other:
+        # an open load transaction, as during a COPY
+        loading.execute(
+            "insert into ops.load_audit (feed, source_file, sha256, status) "
+            "values ('bank', 'x.csv', 'x', 'loaded')"
+        )
+        other.execute("set lock_timeout = '2s'")
+        db.ensure_ops_schema(other)
+        loading.rollback()
