@@ -66,12 +66,20 @@ def already_loaded(conn: psycopg.Connection, delivery: Delivery) -> int | None:
 
 
 def record_duplicate(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, of: int) -> LoadResult:
-    load_id = open_audit(conn, delivery, run_id, status="duplicate")
+    load_id = record_unloaded(conn, delivery, run_id, "duplicate", f"identical to load {of}: skipped")
+    return LoadResult(load_id, delivery.name, "duplicate", 0, 0, 0)
+
+
+def record_unloaded(
+    conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str, message: str
+) -> int:
+    """The audit row of a file that loads nothing (a duplicate, a quarantined file), with why."""
+    load_id = open_audit(conn, delivery, run_id, status=status)
     conn.execute(
         "update ops.load_audit set message = %s, finished_at = now() where load_id = %s",
-        [f"identical to load {of}: skipped", load_id],
+        [message, load_id],
     )
-    return LoadResult(load_id, delivery.name, "duplicate", 0, 0, 0)
+    return load_id
 
 
 def open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str) -> int:

@@ -9,14 +9,20 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtqg_warehouse import db
 from mtqg_warehouse.contracts import FeedContract, load_contract
 from mtqg_warehouse.ingest import files
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
-from mtqg_warehouse.ingest.loader import already_loaded, load_delivery, record_duplicate
+from mtqg_warehouse.ingest.loader import already_loaded, load_delivery, record_duplicate, record_unloaded
 from mtqg_warehouse.ingest.report import write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from mtqg_warehouse.ingest.files import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +80,13 @@ def ingest_feed(
     return report
 
 
-def _ingest_one(conn, contract, delivery, run_id, report: BatchReport) -> None:
+def _ingest_one(
+    conn: psycopg.Connection,
+    contract: FeedContract,
+    delivery: Delivery,
+    run_id: str | None,
+    report: BatchReport,
+) -> None:
     with conn.transaction():
         earlier = already_loaded(conn, delivery)
         if earlier is not None:
@@ -96,21 +108,8 @@ def _ingest_one(conn, contract, delivery, run_id, report: BatchReport) -> None:
     report.loaded.append(asdict(result))
 
 
-def _quarantine(conn, delivery, run_id: str | None, problem: str) -> None:
+def _quarantine(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, problem: str) -> None:
     log.error("quarantined %s: %s", delivery.name, problem)
     with conn.transaction():
-        conn.execute(
-            """insert into ops.load_audit (feed, source_file, sha256, period, ward_code, status,
-                   run_id, message, finished_at)
-               values (%s, %s, %s, %s, %s, 'quarantined', %s, %s, now())""",
-            [
-                delivery.feed,
-                delivery.name,
-                delivery.sha256,
-                delivery.period,
-                delivery.ward_code,
-                run_id,
-                problem,
-            ],
-        )
+        record_unloaded(conn, delivery, run_id, "quarantined", problem)
     files.quarantine(delivery, problem)
