@@ -73,70 +73,33 @@ def _recorded_ddl(conn: psycopg.Connection) -> str | None:
 
 
 def ensure_raw_tables(conn: psycopg.Connection, contract: FeedContract) -> None:
-    """One all-text table per contract table, plus lineage columns with a leading underscore."""
-    from psycopg import sql
+    """One all-text table per contract table, with its row sequence and its lineage view.
 
+    Like ``ensure_ops_schema``, the DDL runs only when it changed (its hash is recorded per raw
+    schema), because every load calls this and DDL takes locks a running load holds.
+    """
+    from mtqg_warehouse import raw_tables
+
+    statements = raw_tables.ddl(contract)
+    digest = raw_tables.digest(statements)
+    if _recorded_raw_ddl(conn, contract.raw_schema) == digest:
+        return
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_raw_ddl'))")
-        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(contract.raw_schema)))
-        for table in contract.tables.values():
-            columns = sql.SQL(", ").join(
-                sql.SQL("{} text").format(sql.Identifier(name)) for name in table.column_names
-            )
-            conn.execute(
-                sql.SQL("create table if not exists {}.{} ({}, {})").format(
-                    sql.Identifier(contract.raw_schema),
-                    sql.Identifier(table.name),
-                    columns,
-                    sql.SQL(LINEAGE_COLUMNS_DDL),
-                )
-            )
-            _upgrade_lineage_defaults(conn, contract.raw_schema, table.name)
-
-
-def _upgrade_lineage_defaults(conn: psycopg.Connection, schema: str, table: str) -> None:
-    """Tables made by earlier versions: drop the old foreign key, add the lineage defaults."""
-    from psycopg import sql
-
-    rows = conn.execute(
-        """select column_name from information_schema.columns
-           where table_schema = %s and table_name = %s and column_name = '_load_id'
-             and column_default is null""",
-        [schema, table],
-    ).fetchall()
-    if not rows:
-        return
-    relation = sql.Identifier(schema, table)
-    conn.execute(
-        sql.SQL("alter table {} drop constraint if exists {}").format(
-            relation, sql.Identifier(f"{table}__load_id_fkey")
-        )
-    )
-    for column, default in LINEAGE_DEFAULTS.items():
+        if _recorded_raw_ddl(conn, contract.raw_schema) == digest:
+            return
+        raw_tables.upgrade_earlier_layouts(conn, contract)
+        for statement in statements:
+            conn.execute(statement)
         conn.execute(
-            sql.SQL("alter table {} alter column {} set default {}").format(
-                relation, sql.Identifier(column), sql.SQL(default)
-            )
+            """insert into ops.raw_ddl_version (raw_schema, sha256) values (%s, %s)
+               on conflict (raw_schema) do update set sha256 = excluded.sha256""",
+            [contract.raw_schema, digest],
         )
 
 
-# No foreign key from _load_id to ops.load_audit: the loader writes both in one transaction,
-# and a per-row FK check would cost more than the COPY itself. The constant lineage columns
-# default to transaction-local settings the loader sets, so COPY does not carry them per row.
-LINEAGE_DEFAULTS = {
-    "_load_id": "current_setting('mtqg.load_id')::bigint",
-    "_source_file": "current_setting('mtqg.source_file')",
-    "_sha256": "current_setting('mtqg.sha256')",
-    "_sheet": "nullif(current_setting('mtqg.sheet', true), '')",
-    "_run_id": "nullif(current_setting('mtqg.run_id', true), '')",
-}
-
-LINEAGE_COLUMNS_DDL = f"""
-    _load_id bigint not null default {LINEAGE_DEFAULTS["_load_id"]},
-    _source_file text not null default {LINEAGE_DEFAULTS["_source_file"]},
-    _sha256 text not null default {LINEAGE_DEFAULTS["_sha256"]},
-    _sheet text default {LINEAGE_DEFAULTS["_sheet"]},
-    _row_number integer not null,
-    _loaded_at timestamptz not null default now(),
-    _run_id text default {LINEAGE_DEFAULTS["_run_id"]}
-"""
+def _recorded_raw_ddl(conn: psycopg.Connection, raw_schema: str) -> str | None:
+    row = conn.execute(
+        "select sha256 from ops.raw_ddl_version where raw_schema = %s", [raw_schema]
+    ).fetchone()
+    return row[0] if row else None

@@ -94,7 +94,7 @@ def _raw_cells(conn: psycopg.Connection) -> dict[tuple[str, str, int], dict]:
         "raw_bank.loan_events",
         "raw_insurance.cards",
     ):
-        cursor = conn.execute(f"select * from {table}")
+        cursor = conn.execute(f"select * from {table}_lineage")
         names = [column.name for column in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))

@@ -126,7 +126,7 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
     assert [(item["rows_read"], item["rows_loaded"]) for item in report.loaded] == [(600_000, 600_000)]
     with psycopg.connect(warehouse) as conn:
         per_file = conn.execute(
-            "select _source_file, count(*) from raw_bank.loan_events group by 1 order by 1"
+            "select _source_file, count(*) from raw_bank.loan_events_lineage group by 1 order by 1"
         )
         assert per_file.fetchall() == [
             (smalls[0].name, 12),

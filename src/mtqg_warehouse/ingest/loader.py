@@ -4,8 +4,8 @@ Each chunk the reader yields is cleaned and checked in Polars on a worker thread
 previous chunk's good rows stream into ``raw_<feed>.<table>`` with COPY, so checking costs
 little beyond the COPY itself. Rejected rows go to ``ops.rejected_rows``, and the audit row
 is written last: its CHECK refuses any load where rows read != rows loaded + rows rejected.
-The constant lineage columns come from column defaults fed by transaction-local settings,
-so they are not sent once per row.
+Lineage per row is the load id (a column default fed by a transaction-local setting) and
+the row number; the file-level lineage is the audit row's (see raw_tables.py).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def load_delivery(
     load_id = open_audit(conn, delivery, run_id, status="loaded")
     tally = _Tally()
     for result in results:
-        _set_lineage(conn, load_id, delivery, result.sheet, run_id)
+        _set_lineage(conn, load_id, result.table, result.sheet)
         table = contract.tables[result.table]
         rejections = _copy_good_rows(conn, contract, table, result, delivery.ward_code, tally)
         _copy_frame(
@@ -129,16 +129,16 @@ def load_delivery(
     return LoadResult(load_id, delivery.name, "loaded", tally.read, tally.loaded, tally.rejected, superseded)
 
 
-def _set_lineage(
-    conn: psycopg.Connection, load_id: int, delivery: Delivery, sheet: str | None, run_id: str | None
-) -> None:
-    """Transaction-local settings the raw tables' lineage defaults read (see db.LINEAGE_COLUMNS_DDL)."""
-    conn.execute(
-        """select set_config('mtqg.load_id', %s, true), set_config('mtqg.source_file', %s, true),
-                  set_config('mtqg.sha256', %s, true), set_config('mtqg.sheet', %s, true),
-                  set_config('mtqg.run_id', %s, true)""",
-        [str(load_id), delivery.name, delivery.sha256, sheet or "", run_id or ""],
-    )
+def _set_lineage(conn: psycopg.Connection, load_id: int, table: str, sheet: str | None) -> None:
+    """The load id every raw row defaults to (see raw_tables.py); the sheet goes in the audit,
+    once per table, with the rest of the file-level lineage."""
+    conn.execute("select set_config('mtqg.load_id', %s, true)", [str(load_id)])
+    if sheet is not None:
+        conn.execute(
+            "update ops.load_audit set sheets = sheets || jsonb_build_object(%s::text, %s::text) "
+            "where load_id = %s",
+            [table, sheet, load_id],
+        )
 
 
 def _copy_good_rows(

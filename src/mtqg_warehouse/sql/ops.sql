@@ -102,3 +102,13 @@ create or replace view ops.current_loads as
 select load_id, feed, source_file, period, ward_code
 from ops.load_audit
 where status = 'loaded' and superseded_by is null;
+
+-- Which file-level lineage each load's tables came from: {"<raw table>": "<sheet>"} for
+-- workbooks. Per-file facts live here once, not on every raw row (see raw_tables.py).
+alter table ops.load_audit add column if not exists sheets jsonb not null default '{}';
+
+-- The raw schemas' DDL last applied, so loads skip DDL (and its locks) when nothing changed.
+create table if not exists ops.raw_ddl_version (
+    raw_schema text primary key,
+    sha256 text not null
+);
