@@ -36,9 +36,12 @@ def _sequence_parts(schema: str, table: str) -> tuple[str, str]:
 
 
 def _nextval(schema: str, table: str) -> sql.Composed:
-    """``nextval('"schema"."name"')``: each part quoted, so any name is safe as a regclass."""
-    dotted = ".".join('"' + part.replace('"', '""') + '"' for part in _sequence_parts(schema, table))
-    return sql.SQL("nextval({})").format(sql.Literal(dotted))
+    return sql.SQL("nextval({})").format(sql.Literal(_regclass(schema, table)))
+
+
+def _regclass(schema: str, table: str) -> str:
+    """The row sequence as a regclass literal: each part quoted, so any name is safe."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in _sequence_parts(schema, table))
 
 
 def lineage_view(schema: str, table: str) -> sql.Identifier:
@@ -125,3 +128,17 @@ def upgrade_earlier_layouts(conn: psycopg.Connection, contract: FeedContract) ->
                     relation, sql.Identifier(f"{table.name}__load_id_fkey")
                 )
             )
+
+
+def number_rows_from(conn: psycopg.Connection, schema: str, table: str, first_row: int) -> None:
+    """Make the next COPY's rows ``first_row``, ``first_row + 1`` ... in the order sent.
+
+    The sequence is shared, so loads into the same table take turns for the rest of their
+    transaction (a transaction-level advisory lock); a rolled-back load leaves nothing to undo,
+    since the next load sets the sequence again.
+    """
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"raw rows {schema}.{table}"])
+    conn.execute(
+        sql.SQL("select setval({}, %s, true)").format(sql.Literal(_regclass(schema, table))),
+        [first_row - 1],
+    )

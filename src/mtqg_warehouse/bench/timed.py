@@ -1,8 +1,13 @@
-"""The timed paths: a bare ``psql \\copy`` and the project's ``ingest_feed``, one run each call.
+"""The timed paths: ``psql \\copy`` into two yardstick tables and the project's ``ingest_feed``.
+
+The headline yardstick is ``\\copy`` into a table identical to the loader's raw table (the
+contract's text columns plus ``_load_id`` and ``_row_number`` filled by their defaults, made by
+the same ``db.ensure_raw_tables``); the second is ``\\copy`` into a bare table of the
+contract's text columns only.
 
 Only what a user would wait for is inside the clock: the psql process for COPY, the
-``ingest_feed`` call for the loader. Creating databases and tables, linking the file into
-a fresh inbox and counting rows afterwards are outside it.
+``ingest_feed`` call for the loader. Creating databases and tables, truncating them, linking
+the file into a fresh inbox and counting rows afterwards are outside it.
 """
 
 from __future__ import annotations
@@ -14,13 +19,19 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtqg_warehouse.bench.server import BenchServer, pointed_at
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts import FeedContract, Table
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
 COPY_SCHEMA = "bench_copy"
+LOAD_ID = 1  # the ``mtqg.load_id`` the identical-table copy runs under
+ROW_BEFORE_FIRST = 1  # the header is line 1: rows are numbered from 2, as the file's lines
 
 
 @dataclass(frozen=True)
@@ -32,8 +43,17 @@ class LoaderRun:
     files_loaded: int
 
 
+@dataclass(frozen=True)
+class RawCopy:
+    """The psql commands of one ``\\copy`` into the loader's own raw table, composed once."""
+
+    schema: str
+    table: str
+    commands: tuple[str, ...]  # one ``-c`` each, run in one psql session
+
+
 def time_copy(psql: Path, url: str, table: Table, path: Path, expected_rows: int) -> float:
-    """Seconds for ``\\copy`` of the file into a new all-text logged table; checks the row count."""
+    """Seconds for ``\\copy`` of the file into a new bare all-text table; checks the row count."""
     import psycopg
     from psycopg import sql
 
@@ -43,14 +63,8 @@ def time_copy(psql: Path, url: str, table: Table, path: Path, expected_rows: int
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(COPY_SCHEMA)))
         conn.execute(sql.SQL("drop table if exists {}").format(target))
         conn.execute(sql.SQL("create table {} ({})").format(target, columns))
-    command = copy_command(table, path)
-    env = os.environ | {"PGCLIENTENCODING": "UTF8"}
-    started = time.perf_counter()
-    done = subprocess.run([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command],
-                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"psql \\copy failed: {done.stderr.strip()[-600:]}")
+        command = copy_command(COPY_SCHEMA, table, path, conn)
+    seconds = _timed_psql(psql, url, [command])
     with psycopg.connect(url, autocommit=True) as conn:
         copied = conn.execute(sql.SQL("select count(*) from {}").format(target)).fetchone()[0]
     if copied != expected_rows:
@@ -58,13 +72,94 @@ def time_copy(psql: Path, url: str, table: Table, path: Path, expected_rows: int
     return seconds
 
 
-def copy_command(table: Table, path: Path) -> str:
-    """The psql meta-command; the path is a quoted literal, columns in contract order."""
-    columns = ", ".join(f'"{name}"' for name in table.column_names)
-    literal = str(path).replace("'", "''")
-    return (
-        f"\\copy {COPY_SCHEMA}.\"{table.name}\" ({columns}) from '{literal}' with (format csv, header true)"
+def prepare_raw_copy(url: str, contract: FeedContract, path: Path) -> RawCopy:
+    """Create the loader's raw table in the copy database, as the loader does, and the commands."""
+    import psycopg
+
+    from mtqg_warehouse import db
+
+    (table,) = contract.tables.values()
+    with psycopg.connect(url, autocommit=True) as conn:
+        db.ensure_ops_schema(conn)
+        db.ensure_raw_tables(conn, contract)
+        commands = raw_copy_commands(contract.raw_schema, table, path, conn)
+    return RawCopy(contract.raw_schema, table.name, commands)
+
+
+def time_raw_copy(psql: Path, url: str, raw: RawCopy, expected_rows: int) -> float:
+    """Seconds for ``\\copy`` into the emptied raw table; checks the count and the defaults."""
+    import psycopg
+    from psycopg import sql
+
+    target = sql.Identifier(raw.schema, raw.table)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("truncate table {}").format(target))
+    seconds = _timed_psql(psql, url, list(raw.commands))
+    with psycopg.connect(url, autocommit=True) as conn:
+        found = conn.execute(
+            sql.SQL(
+                "select count(*), min(_row_number), max(_row_number), min(_load_id), max(_load_id) from {}"
+            ).format(target)
+        ).fetchone()
+    check_raw_copy(tuple(found), expected_rows)
+    return seconds
+
+
+def check_raw_copy(found: tuple[int, ...], expected_rows: int) -> None:
+    """Every row copied, numbered by the sequence from the first data line, under the load id."""
+    copied, first, last, *load_ids = found
+    if copied != expected_rows:
+        raise RuntimeError(f"\\copy into the raw table loaded {copied} rows, the file has {expected_rows}")
+    numbers = (ROW_BEFORE_FIRST + 1, ROW_BEFORE_FIRST + expected_rows)
+    if expected_rows and ((first, last) != numbers or set(load_ids) != {LOAD_ID}):
+        raise RuntimeError(
+            f"the raw table's defaults did not fill as the loader's: _row_number {first}..{last} "
+            f"(expected {numbers[0]}..{numbers[1]}), _load_id {sorted(set(load_ids))}"
+        )
+
+
+def raw_copy_commands(
+    schema: str, table: Table, path: Path, conn: psycopg.Connection | None = None
+) -> tuple[str, ...]:
+    """Set the load id and reset the row sequence as the loader does, then ``\\copy``."""
+    from psycopg import sql
+
+    from mtqg_warehouse.raw_tables import row_sequence
+
+    sequence = row_sequence(schema, table.name).as_string(conn)  # the quoted regclass name
+    reset = sql.SQL("select set_config('mtqg.load_id', {}, false), setval({}, {})").format(
+        sql.Literal(str(LOAD_ID)), sql.Literal(sequence), sql.Literal(ROW_BEFORE_FIRST)
     )
+    return reset.as_string(conn), copy_command(schema, table, path, conn)
+
+
+def copy_command(schema: str, table: Table, path: Path, conn: psycopg.Connection | None = None) -> str:
+    """The psql meta-command; the path is a quoted literal, columns in contract order.
+
+    Bench files have the contract's columns in contract order, so that is the header's order.
+    """
+    from psycopg import sql
+
+    target = sql.Identifier(schema, table.name).as_string(conn)
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in table.column_names).as_string(conn)
+    literal = str(path).replace("'", "''")
+    if "\n" in literal or "\r" in literal:
+        raise ValueError(f"a psql meta-command cannot carry a line break: {path!r}")
+    return f"\\copy {target} ({columns}) from '{literal}' with (format csv, header true)"
+
+
+def _timed_psql(psql: Path, url: str, commands: list[str]) -> float:
+    """Seconds for one psql process running ``commands`` in one session; raises when one fails."""
+    arguments = [str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url]
+    for command in commands:
+        arguments += ["-c", command]
+    env = os.environ | {"PGCLIENTENCODING": "UTF8"}
+    started = time.perf_counter()
+    done = subprocess.run(arguments, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"psql \\copy failed: {done.stderr.strip()[-600:]}")
+    return seconds
 
 
 def time_loader(server: BenchServer, feed: str, files: list[Path], folder: Path) -> LoaderRun:

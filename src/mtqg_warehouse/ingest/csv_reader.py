@@ -1,17 +1,19 @@
 """Reading a CSV delivery against its contract, at close to COPY speed, with input limits.
 
 The file is checked as a whole (empty, truncated, header), then cut at line boundaries into
-chunks that the loader parses and checks on worker threads while it COPYs earlier ones. In
-each chunk the fields per line are counted with NumPy and the good lines parsed by Polars
-(both native code), so a two-million-row bank file costs seconds. A line with the wrong
-number of fields becomes a row problem, never a lost row; the contracts allow no line
-breaks inside a cell, so a quoted field spanning lines shows up that way too.
+chunks that the loader parses and checks on a worker thread while it COPYs earlier ones.
+A chunk without quotes or carriage returns (nearly all of them) is parsed by Polars in one
+go, and a line's field count is proved by its length: the cells' bytes plus one separator
+between each must add up to the line. Other chunks count separators and quotes per line
+with NumPy first. A line with the wrong number of fields becomes a row problem, never a
+lost row; the contracts allow no line breaks inside a cell, so a quoted field spanning
+lines shows up that way too. Each chunk keeps its bytes, so good lines can go to COPY as
+they were sent (see passthrough.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -21,15 +23,19 @@ import polars as pl
 
 from mtqg_warehouse.contracts import Table
 from mtqg_warehouse.ingest.errors import FileRejected
-from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
+from mtqg_warehouse.ingest.frames import TRIMMED, cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, map_header
+from mtqg_warehouse.ingest.passthrough import SourceLines, copy_shape
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 32 * 1024**2
 WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
-NEWLINE, QUOTE = 10, 34
+NEWLINE = 10
+NUL_REASON = "row holds a NUL character, which cannot be stored"
+NUL_VI = "dòng có ký tự NUL (mã 0), không lưu được"
+NUL_HINT = "xuất lại tệp CSV từ Excel (CSV UTF-8); ký tự NUL thường do tệp bị hỏng"
 
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
@@ -38,17 +44,19 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     header_end = raw.index(b"\n") + 1
     header = _parse_line(path, _text(path, raw[:header_end]).rstrip("\r\n"), delimiter, 1)
     header_map = map_header(path, header, table)
-    if raw.count(b"\n") - 1 > MAX_ROWS:
-        raise FileRejected(path, f"more than {MAX_ROWS:,} rows")
     chunks = _chunks(path, raw, header_end, header_map, table, delimiter)
-    return ReadResult(table=table.name, sheet=None, chunks=chunks)
+    delivered: list[str | None] = [None] * header_map.width
+    for name, position in zip(table.column_names, header_map.positions, strict=True):
+        if position is not None:
+            delivered[position] = name
+    return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=copy_shape(table, delivered))
 
 
 def _whole_file(path: Path) -> bytes:
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise FileRejected(path, "the file is empty")
     if not raw.endswith(b"\n"):
         raise FileRejected(path, "the file is truncated: its last line is incomplete")
@@ -79,79 +87,165 @@ def _chunks(
         piece = raw[start:end]
         yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
         row_number += piece.count(b"\n")
+        if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
+            raise FileRejected(path, f"more than {MAX_ROWS:,} rows")
         start = end
 
 
 def _chunk(
     path: Path, piece: bytes, first_row: int, header_map: HeaderMap, table: Table, delimiter: str
 ) -> Chunk:
-    layout = _LineLayout(piece, first_row, delimiter)
-    good = layout.good_lines(header_map.width)
-    problems = [_wrong_width(layout, index, header_map.width, delimiter) for index in layout.bad_lines(good)]
-    data = piece if good.all() else layout.join(good)
-    cells = _parse(path, data, header_map.width, delimiter, int(good.sum()))
-    cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers[good], dtype=pl.Int64))
-    if layout.count and int((layout.ends - layout.starts).max()) > MAX_FIELD_CHARS:
+    if b"\r" in piece:  # Windows line ends: COPY and the length proof both want bare newlines
+        piece = piece.replace(b"\r\n", b"\n")
+    layout = _LineLayout(piece, first_row)
+    width = header_map.width
+    special = layout.lines_holding(b'"', b"\r", b"\x00")
+    cells = _parse(path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True)
+    good = ~layout.blank & (layout.lengths == _joined_length(cells, width))
+    cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64)).filter(
+        pl.Series(good)
+    )
+    special_cells, special_problems = _special_lines(layout, special, width, delimiter, good)
+    if special_cells:
+        cells = pl.concat([cells, _frame_of(special_cells, width)])
+    problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
+    if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         _check_field_sizes(path, cells)
-    frame = to_contract_frame(header_map, cells, table)
-    return Chunk(frame=frame, problems=problems, originals=layout.originals)
+    untrimmed = _untrimmed_rows(piece, cells, len(special_cells))
+    frame = to_contract_frame(header_map, cells, table, untrimmed)
+    source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
+    return Chunk(
+        frame=frame, problems=[*problems, *special_problems], originals=layout.originals, source=source
+    )
+
+
+def _special_lines(
+    layout: _LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
+) -> tuple[list[list[str | int]], list[RowProblem]]:
+    """Lines with quotes or stray carriage returns, read one by one with the csv module,
+    strictly; ``good`` is set for those with the header's width. A NUL byte (which PostgreSQL
+    cannot store in text) rejects its row."""
+    rows: list[list[str | int]] = []
+    problems: list[RowProblem] = []
+    for index in special.tolist():
+        text = layout.line(index)
+        if "\x00" in text:
+            row = int(layout.row_numbers[index])
+            problems.append(
+                RowProblem(row, None, NUL_REASON, NUL_HINT, None, text.replace("\x00", "\\0"), NUL_VI)
+            )
+            layout.blank[index] = True  # reported here, not again as a wrong width
+            continue
+        if text.count('"') % 2:  # the csv module would take a stray quote as text; COPY would not
+            continue
+        try:
+            fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+        except csv.Error:
+            continue
+        if len(fields) == width:
+            good[index] = True
+            rows.append([*[field or None for field in fields], int(layout.row_numbers[index])])
+    return rows, problems
+
+
+def _frame_of(rows: list[list[str | int]], width: int) -> pl.DataFrame:
+    schema = {**dict.fromkeys(cell_columns(width), pl.String), ROW_NUMBER: pl.Int64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _untrimmed_rows(piece: bytes, cells: pl.DataFrame, special: int) -> pl.Series:
+    """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
+    no-break and ideographic spaces), or an empty quoted cell. A plain space is looked for at
+    the ends of each cell, which is cheap; only when the chunk holds any other of those
+    characters does every cell go through a regex. The last ``special`` rows (read by the
+    csv module) are always trimmed."""
+    columns = [c for c in cells.columns if c != ROW_NUMBER]
+    if _holds_other_spaces(piece):
+        flags = [pl.col(c).str.contains(f"^[{TRIMMED}]|[{TRIMMED}]$") for c in columns]
+    else:
+        flags = [pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ") for c in columns]
+    mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()
+    if special:
+        mask = mask.scatter(range(len(mask) - special, len(mask)), True)
+    return mask
+
+
+def _holds_other_spaces(piece: bytes) -> bool:
+    """Tabs, vertical tabs, form feeds, no-break or ideographic spaces anywhere in the chunk?
+    Single bytes first: a lead byte's search is a memchr, the two-byte search is not."""
+    if any(byte in piece for byte in (b"\t", b"\x0b", b"\x0c")):
+        return True
+    return (b"\xc2" in piece and "\u00a0".encode() in piece) or (
+        b"\xe3" in piece and "\u3000".encode() in piece
+    )
+
+
+def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
+    """Bytes a line of these cells takes with its separators; any other length means the line
+    had more or fewer fields than the header (Polars pads short lines and cuts long ones)."""
+    lengths = cells.select(pl.sum_horizontal(pl.all().str.len_bytes().fill_null(0)) + (width - 1))
+    return lengths.to_series().to_numpy()
 
 
 class _LineLayout:
-    """Where each line of a chunk starts and ends, and its field and quote counts."""
+    """Where each line of a chunk starts and ends (``ends`` index the newlines)."""
 
-    def __init__(self, piece: bytes, first_row: int, delimiter: str) -> None:
-        arr = np.frombuffer(piece, np.uint8)
+    def __init__(self, piece: bytes, first_row: int) -> None:
         self.piece = piece
-        self.ends = np.flatnonzero(arr == NEWLINE)
+        self.ends = np.flatnonzero(np.frombuffer(piece, np.uint8) == NEWLINE)
         self.starts = np.concatenate(([0], self.ends[:-1] + 1))
         self.count = len(self.ends)
         self.row_numbers = np.arange(first_row, first_row + self.count, dtype=np.int64)
-        self.separators = self._per_line(arr == ord(delimiter))
-        self.quotes = self._per_line(arr == QUOTE) if b'"' in piece else np.zeros(self.count, np.int64)
-        lengths = self.ends - self.starts - (arr[np.maximum(self.ends - 1, 0)] == 13)
-        self.blank = lengths <= 0
+        self.lengths = self.ends - self.starts
+        self.blank = self.lengths <= 0
 
-    def _per_line(self, mask: np.ndarray) -> np.ndarray:
-        return np.diff(np.searchsorted(np.flatnonzero(mask), self.ends), prepend=0)
+    def lines_holding(self, *needles: bytes) -> np.ndarray:
+        """Indices of the lines that hold any of the single-byte ``needles``, in order."""
+        arr = np.frombuffer(self.piece, np.uint8)
+        found = [np.flatnonzero(arr == needle[0]) for needle in needles if needle in self.piece]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.searchsorted(self.ends, np.concatenate(found)))
 
-    def good_lines(self, width: int) -> np.ndarray:
-        if not self.quotes.any():
-            return ~self.blank & (self.separators == width - 1)
-        """Unquoted lines with the right count; quoted lines are judged by the csv module later."""
-        return ~self.blank & (self.quotes == 0) & (self.separators == width - 1) | (
-            ~self.blank & (self.quotes > 0) & self._quoted_ok(width)
-        )
+    def unsafe(self, lines: np.ndarray) -> np.ndarray:
+        """Those of ``lines`` that could make Polars see more or fewer lines than there are: an
+        unclosed quote, a stray carriage return or a NUL byte."""
+        return np.array(
+            [i for i in lines.tolist() if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
+             or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]]) or b"\x00" in line],
+            dtype=np.int64,
+        )  # fmt: skip
 
-    def _quoted_ok(self, width: int) -> np.ndarray:
-        """Lines with quotes (rare: names with commas) are judged by the csv module, strictly."""
-        ok = np.zeros(self.count, dtype=bool)
-        for index in np.flatnonzero((self.quotes > 0) & (self.quotes % 2 == 0)):
-            try:
-                fields = next(csv.reader([self.line(int(index))], strict=True), [])
-            except csv.Error:
-                continue
-            ok[index] = len(fields) == width
-        return ok
+    def blanked(self, lines: np.ndarray) -> bytes:
+        """The chunk with these lines emptied (Polars reads an empty line as a row of nulls,
+        so rows stay one per line)."""
+        if len(lines) == 0:
+            return self.piece
+        parts, position = [], 0
+        for index in lines.tolist():
+            parts.append(self.piece[position : self.starts[index]])
+            position = int(self.ends[index])
+        parts.append(self.piece[position:])
+        return b"".join(parts)
 
     def bad_lines(self, good: np.ndarray) -> np.ndarray:
         return np.flatnonzero(~good & ~self.blank)
 
     def line(self, index: int) -> str:
-        return self.piece[self.starts[index] : self.ends[index]].decode("utf-8", "replace").rstrip("\r")
-
-    def join(self, good: np.ndarray) -> bytes:
-        return b"".join(self.piece[self.starts[i] : self.ends[i] + 1] for i in np.flatnonzero(good))
+        return self.piece[self.starts[index] : self.ends[index]].decode("utf-8", "replace")
 
     def originals(self, rows: list[int]) -> list[str]:
+        """Rejected lines as sent, for the report; a NUL byte (which text cannot hold) as \\0."""
         first = int(self.row_numbers[0]) if self.count else 0
-        return [self.line(row - first) for row in rows]
+        return [self.line(row - first).replace("\x00", "\\0") for row in rows]
 
 
 def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
     """One bad line is one rejected row, never a reason to refuse the whole file."""
     text = layout.line(int(index))
     try:
+        if text.count('"') % 2:
+            raise csv.Error("odd number of quotes")
         fields = len(next(csv.reader([text], delimiter=delimiter, strict=True)))
         reason = f"row has {fields} fields, the header has {width}"
     except csv.Error:
@@ -162,22 +256,26 @@ def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) ->
     return RowProblem(int(layout.row_numbers[index]), None, reason, WRONG_WIDTH_HINT, None, text, reason_vi)
 
 
-def _parse(path: Path, data: bytes, width: int, delimiter: str, expected: int) -> pl.DataFrame:
+def _parse(
+    path: Path, data: bytes, width: int, delimiter: str, expected: int | None, ragged: bool = False
+) -> pl.DataFrame:
+    """The cells of ``data``; ``expected`` rows, or the file is refused (None: the caller checks)."""
     schema = dict.fromkeys(cell_columns(width), pl.String)
     if expected == 0:
         return pl.DataFrame(schema=schema)
     try:
         cells = pl.read_csv(
-            io.BytesIO(data),
+            data,
             has_header=False,
             schema=schema,
             separator=delimiter,
             encoding="utf8",
             n_threads=1,
+            truncate_ragged_lines=ragged,
         )
     except pl.exceptions.ComputeError as err:
         raise FileRejected(path, f"not UTF-8 text or not valid CSV: {str(err).splitlines()[0]}") from err
-    if cells.height != expected:
+    if expected is not None and cells.height != expected:
         raise FileRejected(path, f"rows could not be told apart ({cells.height} parsed, {expected} lines)")
     return cells
 

@@ -6,7 +6,11 @@ import polars as pl
 
 from mtqg_warehouse.contracts import Table
 from mtqg_warehouse.ingest.headers import HeaderMap
-from mtqg_warehouse.ingest.rows import ROW_NUMBER
+from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER
+
+# What trimming takes off a cell's ends: ASCII whitespace, and the no-break (Excel) and
+# ideographic spaces. Listed, not "any Unicode space", so the reader can look for them fast.
+TRIMMED = " \t\n\r\x0b\x0c\u00a0\u3000"
 
 
 def cell_columns(width: int) -> list[str]:
@@ -14,18 +18,55 @@ def cell_columns(width: int) -> list[str]:
     return [f"f{i}" for i in range(width)]
 
 
-def to_contract_frame(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """``cells`` has ``_row_number`` and f0..fn in delivered order; the result, contract order."""
+def to_contract_frame(
+    header_map: HeaderMap, cells: pl.DataFrame, table: Table, untrimmed: pl.Series | None = None
+) -> pl.DataFrame:
+    """``cells`` has ``_row_number`` and f0..fn in delivered order; the result, contract order,
+    cells trimmed and blanks null, with ``_cleaned`` true on rows where that changed a cell.
+
+    ``untrimmed`` marks the rows that may need it, when the reader knows (see
+    csv_reader._untrimmed_rows); the others are taken as they are, which saves copying
+    every cell of a clean file. Without it every row is trimmed. Rows keep their row
+    numbers but not necessarily file order: nothing downstream relies on it.
+    """
+    if untrimmed is None:
+        return _trimmed(header_map, cells, table)
+    as_sent = cells.filter(~untrimmed).select(
+        pl.col(ROW_NUMBER).cast(pl.Int64),
+        *[
+            pl.col(f"f{position}").alias(name)
+            if position is not None
+            else pl.lit(None, pl.String).alias(name)
+            for position, name in zip(header_map.positions, table.column_names, strict=True)
+        ],
+        pl.lit(False).alias(CLEANED),
+    )
+    if not untrimmed.any():
+        return as_sent
+    return pl.concat([as_sent, _trimmed(header_map, cells.filter(untrimmed), table)])
+
+
+def _trimmed(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.DataFrame:
     columns = [
         _blank_to_null(pl.col(f"f{position}")) if position is not None else pl.lit(None, pl.String)
         for position in header_map.positions
     ]
-    return cells.select(
-        pl.col(ROW_NUMBER).cast(pl.Int64),
-        *[expr.alias(name) for expr, name in zip(columns, table.column_names, strict=True)],
+    cleaned = pl.any_horizontal(
+        _blank_to_null(pl.col(f"f{position}")).ne_missing(pl.col(f"f{position}").cast(pl.String))
+        for position in header_map.positions
+        if position is not None
+    )
+    return (
+        cells.lazy()
+        .select(
+            pl.col(ROW_NUMBER).cast(pl.Int64),
+            *[expr.alias(name) for expr, name in zip(columns, table.column_names, strict=True)],
+            cleaned.alias(CLEANED),
+        )
+        .collect()
     )
 
 
 def _blank_to_null(column: pl.Expr) -> pl.Expr:
-    stripped = column.cast(pl.String).str.strip_chars()
+    stripped = column.cast(pl.String).str.strip_chars(TRIMMED)
     return pl.when(stripped == "").then(None).otherwise(stripped)

@@ -1,9 +1,12 @@
 """Loading one delivery: one transaction, nothing lost, nothing doubled.
 
 Each chunk the reader yields is cleaned and checked in Polars on a worker thread while the
-previous chunk's good rows stream into ``raw_<feed>.<table>`` with COPY, so checking costs
-little beyond the COPY itself. Rejected rows go to ``ops.rejected_rows``, and the audit row
-is written last: its CHECK refuses any load where rows read != rows loaded + rows rejected.
+previous chunk streams into ``raw_<feed>.<table>`` with COPY, so checking costs little
+beyond the COPY itself. A CSV chunk goes to COPY as the bytes that were sent, with its
+rejected lines blanked out and its cleaned rows re-written (see passthrough.py); a
+workbook's rows are written as CSV with their row numbers. Rejected rows go to
+``ops.rejected_rows``, and the audit row is written last: its CHECK refuses any load where
+rows read != rows loaded + rows rejected.
 Lineage per row is the load id (a column default fed by a transaction-local setting) and
 the row number; the file-level lineage is the audit row's (see raw_tables.py).
 """
@@ -20,21 +23,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import polars as pl
 import psycopg
 from psycopg import sql
 
+from mtqg_warehouse import raw_tables
 from mtqg_warehouse.contracts import FeedContract, Table
+from mtqg_warehouse.ingest import passthrough
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA, find_rejections
 from mtqg_warehouse.ingest.duplicates import DuplicateTracker
 from mtqg_warehouse.ingest.files import Delivery
-from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult
+from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER, Chunk, ReadResult
 from mtqg_warehouse.ingest.text_fields import clean_text
 from mtqg_warehouse.ingest.unit_names import resolve_unit_names
 
 log = logging.getLogger(__name__)
 
 COPY_BLOCK = 1 << 20
+FIRST_DATA_ROW = 2  # a CSV's header is row 1
 QUEUE_DEPTH = 2
 WORKERS = 1
 
@@ -150,13 +157,18 @@ def _copy_good_rows(
     tally: _Tally,
 ) -> pl.DataFrame:
     """Check chunks on a worker thread while this one COPYs the previous chunk's good rows."""
-    columns = [*table.column_names, "_row_number"]
-    target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
-        sql.Identifier(contract.raw_schema, table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
+    shape = result.copy_shape
+    if shape is None:
+        columns = sql.SQL(", ").join(map(sql.Identifier, [*table.column_names, ROW_NUMBER]))
+        target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+            sql.Identifier(contract.raw_schema, table.name), columns
+        )
+    else:
+        raw_tables.number_rows_from(conn, contract.raw_schema, table.name, FIRST_DATA_ROW)
+        target = shape.statement(contract.raw_schema, table.name)
     rejections: list[pl.DataFrame] = []
     with conn.cursor().copy(target) as copy:
-        for payload in _checked_payloads(result.chunks, table, ward_code, rejections, tally):
+        for payload in _checked_payloads(result.chunks, table, shape, ward_code, rejections, tally):
             _send(copy, payload)
     return (
         pl.concat(rejections)
@@ -168,6 +180,7 @@ def _copy_good_rows(
 def _checked_payloads(
     chunks: Iterator[Callable[[], Chunk]],
     table: Table,
+    shape: passthrough.CopyShape | None,
     ward_code: str | None,
     rejections: list[pl.DataFrame],
     tally: _Tally,
@@ -179,7 +192,7 @@ def _checked_payloads(
     def produce() -> None:
         try:
             for checked in _in_order(chunks, partial(_check_chunk, table=table, ward_code=ward_code)):
-                handoff.put(_keep_good_rows(checked, table, tracker, rejections, tally))
+                handoff.put(_keep_good_rows(checked, table, shape, tracker, rejections, tally))
             handoff.put(None)
         except BaseException as err:  # noqa: BLE001 - handed to the COPY thread, which re-raises it
             handoff.put(err)
@@ -219,8 +232,13 @@ def _check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> _Checked:
     """Order-free work: text repair, unit names to codes, and the per-row checks (repeats
     need file order, so they come later)."""
     text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
-    frame, text_problems = clean_text(chunk.frame, text_columns)
+    delivered = chunk.frame
+    frame, text_problems = clean_text(delivered, text_columns)
     frame = resolve_unit_names(frame, table, ward_code)
+    if frame is not delivered:
+        touched = [name for name in table.column_names if not frame[name].equals(delivered[name])]
+        changed = pl.any_horizontal(pl.col(name).ne_missing(delivered[name]) for name in touched)
+        frame = frame.with_columns(pl.col(CLEANED) | changed)
     problems = [*chunk.problems, *text_problems]
     earlier = pl.DataFrame(
         [(p.row_number, p.field, p.reason, p.reason_vi, p.fix_hint, p.value_as_sent) for p in problems],
@@ -231,9 +249,14 @@ def _check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> _Checked:
 
 
 def _keep_good_rows(
-    checked: _Checked, table: Table, tracker: DuplicateTracker, rejections: list[pl.DataFrame], tally: _Tally
+    checked: _Checked,
+    table: Table,
+    shape: passthrough.CopyShape | None,
+    tracker: DuplicateTracker,
+    rejections: list[pl.DataFrame],
+    tally: _Tally,
 ) -> memoryview:
-    """In file order: repeated keys, then the good rows as CSV and the bad ones kept aside."""
+    """In file order: repeated keys, then the chunk for COPY, and the bad rows kept aside."""
     bad = pl.concat([checked.bad, tracker.repeats(checked.frame)])
     bad_rows = bad.get_column("row_number").unique()
     good = checked.frame.filter(~pl.col(ROW_NUMBER).is_in(bad_rows.implode()))
@@ -246,7 +269,18 @@ def _keep_good_rows(
     tally.read += checked.chunk.rows_read
     tally.loaded += good.height
     tally.rejected += len(bad_rows)
-    return _csv_bytes(good.select(*table.column_names, ROW_NUMBER))
+    source = checked.chunk.source
+    if shape is None or source is None:
+        return _csv_bytes(good.select(*table.column_names, ROW_NUMBER))
+    rewritten = good.filter(pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist()))
+    return passthrough.payload(source, shape, _not_kept(source, good), rewritten, ROW_NUMBER)
+
+
+def _not_kept(source: passthrough.SourceLines, good: pl.DataFrame) -> np.ndarray:
+    """Row numbers of the chunk's lines that must not load: rejected, malformed or blank."""
+    kept = np.zeros(len(source.ends), dtype=bool)
+    kept[good.get_column(ROW_NUMBER).to_numpy() - source.first_row] = True
+    return np.flatnonzero(~kept) + source.first_row
 
 
 def _csv_bytes(frame: pl.DataFrame) -> memoryview:

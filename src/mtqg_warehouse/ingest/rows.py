@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
+    from mtqg_warehouse.ingest.passthrough import CopyShape, SourceLines
+
 ROW_NUMBER = "_row_number"
+CLEANED = "_cleaned"  # true where a cell differs from what was sent (trimmed, blank to null)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Chunk:
     frame: pl.DataFrame
     problems: list[RowProblem] = field(default_factory=list)
     originals: Callable[[list[int]], list[str]] = lambda rows: [""] * len(rows)
+    source: SourceLines | None = None  # the delivered lines, when they can go to COPY as sent
 
     @property
     def rows_read(self) -> int:
@@ -49,3 +53,4 @@ class ReadResult:
     table: str
     sheet: str | None
     chunks: Iterator[Callable[[], Chunk]]
+    copy_shape: CopyShape | None = None  # set when the chunks carry their source lines

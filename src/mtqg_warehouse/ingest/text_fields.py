@@ -51,7 +51,11 @@ def clean_text(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, l
 
 
 def _non_ascii_words(frame: pl.DataFrame, column: str) -> list[str]:
-    values = frame.get_column(column).drop_nulls()
+    """Distinct words with a non-ASCII letter: names repeat, so distinct values come first."""
+    values = frame.get_column(column)
+    if not (values.str.len_bytes() != values.str.len_chars()).any():  # all ASCII: cheap to prove
+        return []
+    values = values.drop_nulls().unique()
     non_ascii = values.filter(~values.str.contains(r"^[\x00-\x7F]*$"))
     if non_ascii.is_empty():
         return []
