@@ -14,6 +14,8 @@ they were sent (see passthrough.py).
 from __future__ import annotations
 
 import csv
+import mmap
+import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -40,9 +42,9 @@ NUL_HINT = "xuất lại tệp CSV từ Excel (CSV UTF-8); ký tự NUL thườn
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     """Check the file as a whole now; its rows come later, chunk by chunk."""
-    raw = _whole_file(path)
-    header_end = raw.index(b"\n") + 1
-    header = _parse_line(path, _text(path, raw[:header_end]).rstrip("\r\n"), delimiter, 1)
+    raw, start = _whole_file(path)
+    header_end = raw.find(b"\n", start) + 1
+    header = _parse_line(path, _text(path, raw[start:header_end]).rstrip("\r\n"), delimiter, 1)
     header_map = map_header(path, header, table)
     chunks = _chunks(path, raw, header_end, header_map, table, delimiter)
     delivered: list[str | None] = [None] * header_map.width
@@ -52,15 +54,19 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=copy_shape(table, delivered))
 
 
-def _whole_file(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw or raw.isspace():
+def _whole_file(path: Path) -> tuple[mmap.mmap | bytes, int]:
+    """The file mapped into memory (each chunk is then copied out once, not the whole file
+    twice), and where its text starts, after a byte-order mark."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    start = 3 if raw[:3] == b"\xef\xbb\xbf" else 0
+    head = raw[start : start + (1 << 20)]
+    if not head or (head.isspace() and raw[start:].isspace()):
         raise FileRejected(path, "the file is empty")
-    if not raw.endswith(b"\n"):
+    if raw[-1:] != b"\n":
         raise FileRejected(path, "the file is truncated: its last line is incomplete")
-    return raw
+    return raw, start
 
 
 def _text(path: Path, data: bytes) -> str:
@@ -78,12 +84,24 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
 
 
 def _chunks(
-    path: Path, raw: bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
+    path: Path, raw: mmap.mmap | bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
 ) -> Iterator[Callable[[], Chunk]]:
     """Byte ranges cut at line ends, each parsed when (and on whichever thread) it is called."""
+    try:
+        yield from _pieces(path, raw, start, header_map, table, delimiter)
+    finally:
+        if isinstance(raw, mmap.mmap):
+            raw.close()
+
+
+def _pieces(
+    path: Path, raw: mmap.mmap | bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
+) -> Iterator[Callable[[], Chunk]]:
     row_number = 2
+    size = CHUNK_BYTES // 8  # a small first chunk, so COPY starts while the rest is checked
     while start < len(raw):
-        end = raw.find(b"\n", min(start + CHUNK_BYTES, len(raw) - 1)) + 1
+        end = raw.find(b"\n", min(start + size, len(raw) - 1)) + 1
+        size = CHUNK_BYTES
         piece = raw[start:end]
         yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
         row_number += piece.count(b"\n")
@@ -102,16 +120,17 @@ def _chunk(
     special = layout.lines_holding(b'"', b"\r", b"\x00")
     cells = _parse(path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True)
     good = ~layout.blank & (layout.lengths == _joined_length(cells, width))
-    cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64)).filter(
-        pl.Series(good)
-    )
+    cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64))
+    if not good.all():
+        cells = cells.filter(pl.Series(good))
+    plain_good = good.copy()
     special_cells, special_problems = _special_lines(layout, special, width, delimiter, good)
     if special_cells:
         cells = pl.concat([cells, _frame_of(special_cells, width)])
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         _check_field_sizes(path, cells)
-    untrimmed = _untrimmed_rows(piece, cells, len(special_cells))
+    untrimmed = _untrimmed_rows(piece, layout, plain_good, cells, len(special_cells), delimiter)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
     return Chunk(
@@ -153,31 +172,43 @@ def _frame_of(rows: list[list[str | int]], width: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _untrimmed_rows(piece: bytes, cells: pl.DataFrame, special: int) -> pl.Series:
+def _untrimmed_rows(
+    piece: bytes, layout: _LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
+) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
-    no-break and ideographic spaces), or an empty quoted cell. A plain space is looked for at
-    the ends of each cell, which is cheap; only when the chunk holds any other of those
-    characters does every cell go through a regex. The last ``special`` rows (read by the
-    csv module) are always trimmed."""
-    columns = [c for c in cells.columns if c != ROW_NUMBER]
+    no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
+    is found in the bytes: a space next to a delimiter or a line end. Only when the chunk
+    holds any other of those characters does every cell go through a regex. The last
+    ``special`` rows (read by the csv module) are always trimmed."""
     if _holds_other_spaces(piece):
+        columns = [c for c in cells.columns if c != ROW_NUMBER]
         flags = [pl.col(c).str.contains(f"^[{TRIMMED}]|[{TRIMMED}]$") for c in columns]
+        mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()
     else:
-        flags = [pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ") for c in columns]
-    mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()
+        mask = pl.Series(layout.padded_lines(delimiter)[good[: layout.count]])
+        mask = pl.concat([mask, pl.Series([False] * (cells.height - len(mask)))])
     if special:
         mask = mask.scatter(range(len(mask) - special, len(mask)), True)
     return mask
 
 
 def _holds_other_spaces(piece: bytes) -> bool:
-    """Tabs, vertical tabs, form feeds, no-break or ideographic spaces anywhere in the chunk?
-    Single bytes first: a lead byte's search is a memchr, the two-byte search is not."""
+    """Tabs, vertical tabs, form feeds, no-break or ideographic spaces anywhere in the chunk?"""
     if any(byte in piece for byte in (b"\t", b"\x0b", b"\x0c")):
         return True
-    return (b"\xc2" in piece and "\u00a0".encode() in piece) or (
-        b"\xe3" in piece and "\u3000".encode() in piece
-    )
+    return _holds(piece, "\u00a0".encode()) or _holds(piece, "\u3000".encode())
+
+
+def _holds(piece: bytes, sequence: bytes, patience: int = 10_000) -> bool:
+    """``sequence in piece``, but found from its first byte with memchr-fast searches: the lead
+    bytes of these sequences are rare in Vietnamese text, where a multi-byte search is slow."""
+    position = piece.find(sequence[:1])
+    while position >= 0 and patience:
+        if piece.startswith(sequence, position):
+            return True
+        position = piece.find(sequence[:1], position + 1)
+        patience -= 1
+    return position >= 0 and sequence in piece
 
 
 def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
@@ -185,6 +216,18 @@ def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
     had more or fewer fields than the header (Polars pads short lines and cuts long ones)."""
     lengths = cells.select(pl.sum_horizontal(pl.all().str.len_bytes().fill_null(0)) + (width - 1))
     return lengths.to_series().to_numpy()
+
+
+def _positions(piece: bytes, byte: bytes, few: int = 1_000) -> np.ndarray:
+    """Where ``byte`` occurs: by memchr-fast searches while it is rare (quotes, stray carriage
+    returns), else by one vectorised comparison over the chunk."""
+    found, position = [], piece.find(byte)
+    while position >= 0 and len(found) < few:
+        found.append(position)
+        position = piece.find(byte, position + 1)
+    if position < 0:
+        return np.array(found, dtype=np.int64)
+    return np.flatnonzero(np.frombuffer(piece, np.uint8) == byte[0])
 
 
 class _LineLayout:
@@ -201,8 +244,7 @@ class _LineLayout:
 
     def lines_holding(self, *needles: bytes) -> np.ndarray:
         """Indices of the lines that hold any of the single-byte ``needles``, in order."""
-        arr = np.frombuffer(self.piece, np.uint8)
-        found = [np.flatnonzero(arr == needle[0]) for needle in needles if needle in self.piece]
+        found = [_positions(self.piece, needle) for needle in needles if needle in self.piece]
         if not found:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.searchsorted(self.ends, np.concatenate(found)))
@@ -227,6 +269,21 @@ class _LineLayout:
             position = int(self.ends[index])
         parts.append(self.piece[position:])
         return b"".join(parts)
+
+    def padded_lines(self, delimiter: str) -> np.ndarray:
+        """Lines where a cell starts or ends with a space: a space after a delimiter or at the
+        line's start, or before a delimiter or the line's end."""
+        arr = np.frombuffer(self.piece, np.uint8)
+        spaces = _positions(self.piece, b" ", few=0)
+        padded = np.zeros(self.count, dtype=bool)
+        if len(spaces) == 0:
+            return padded
+        ends = (ord(delimiter), NEWLINE)
+        before = arr[np.maximum(spaces - 1, 0)]
+        after = arr[np.minimum(spaces + 1, len(arr) - 1)]
+        at_edge = np.isin(before, ends) | np.isin(after, ends) | (spaces == 0)
+        padded[np.searchsorted(self.ends, spaces[at_edge])] = True
+        return padded
 
     def bad_lines(self, good: np.ndarray) -> np.ndarray:
         return np.flatnonzero(~good & ~self.blank)
@@ -272,6 +329,7 @@ def _parse(
             encoding="utf8",
             n_threads=1,
             truncate_ragged_lines=ragged,
+            raise_if_empty=False,  # checked by the caller; Polars' check copies the whole chunk
         )
     except pl.exceptions.ComputeError as err:
         raise FileRejected(path, f"not UTF-8 text or not valid CSV: {str(err).splitlines()[0]}") from err

@@ -1,7 +1,8 @@
 """A row whose natural key was already seen earlier in the same delivery is rejected.
 
 Chunks arrive in file order, so the tracker remembers every key seen so far with its first
-row; checking a chunk is a hash join against them rather than a sort of the whole file.
+row; a chunk is checked against them with hash-set tests, and only the rare rows that
+might repeat a key are joined as text.
 """
 
 from __future__ import annotations
@@ -25,27 +26,36 @@ class DuplicateTracker:
     def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rejections for this chunk's rows whose key appeared before (here or earlier).
 
-        Keys are matched by a 64-bit hash (an integer join, cheap against everything seen so
-        far) and then compared as text, so a hash collision can never reject a good row.
+        Repeats are rare, so rows are first sorted out by a 64-bit hash of their key: a row
+        whose hash is neither repeated in the chunk nor among those seen before is a new key,
+        at the cost of two hash-set tests. Only the few others are compared as text, so a
+        hash collision can never reject a good row.
         """
         keyed = (
             frame.select(
-                ROW_NUMBER, pl.concat_str([pl.col(k) for k in self.key], separator="\x1f").alias(KEY)
+                ROW_NUMBER,
+                (
+                    pl.col(self.key[0])
+                    if len(self.key) == 1
+                    else pl.concat_str([pl.col(k) for k in self.key], separator="\x1f")
+                ).alias(KEY),
             )
             .drop_nulls(KEY)
             .with_columns(pl.col(KEY).hash().alias(HASH))
         )
-        firsts = keyed.group_by(KEY).agg(pl.col(ROW_NUMBER).min().alias(FIRST), pl.col(HASH).first())
-        earlier = (
-            firsts.select(HASH, KEY)
-            .join(self.seen, on=HASH, how="inner", suffix="_seen")
-            .filter(pl.col(KEY) == pl.col(f"{KEY}_seen"))
-            .select(KEY, FIRST)
-        )
+        suspect = pl.col(HASH).is_duplicated()
+        if self.seen.height:
+            suspect = suspect | pl.col(HASH).is_in(self.seen.get_column(HASH).implode())
+        keyed = keyed.with_columns(suspect.alias("_suspect"))
+        fresh = keyed.filter(~pl.col("_suspect")).select(HASH, KEY, pl.col(ROW_NUMBER).alias(FIRST))
+        suspects = keyed.filter(pl.col("_suspect"))
+        seen_before = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode()))
+        firsts = suspects.group_by(KEY).agg(pl.col(ROW_NUMBER).min().alias(FIRST), pl.col(HASH).first())
+        earlier = firsts.select(KEY).join(seen_before.select(KEY, FIRST), on=KEY)
         new = firsts.join(earlier, on=KEY, how="anti")
-        self.seen = pl.concat([self.seen, new.select(HASH, KEY, FIRST)])
+        self.seen = pl.concat([self.seen, fresh, new.select(HASH, KEY, FIRST)])
         first_of = pl.concat([new.select(KEY, FIRST), earlier])
-        repeated = keyed.join(first_of, on=KEY).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
+        repeated = suspects.join(first_of, on=KEY).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
         return repeated.select(
             pl.col(ROW_NUMBER).alias("row_number"),
             pl.lit(", ".join(self.key)).alias("field"),

@@ -31,7 +31,7 @@ def to_contract_frame(
     """
     if untrimmed is None:
         return _trimmed(header_map, cells, table)
-    as_sent = cells.filter(~untrimmed).select(
+    as_sent = (cells.filter(~untrimmed) if untrimmed.any() else cells).select(
         pl.col(ROW_NUMBER).cast(pl.Int64),
         *[
             pl.col(f"f{position}").alias(name)

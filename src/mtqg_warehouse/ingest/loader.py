@@ -259,7 +259,6 @@ def _keep_good_rows(
     """In file order: repeated keys, then the chunk for COPY, and the bad rows kept aside."""
     bad = pl.concat([checked.bad, tracker.repeats(checked.frame)])
     bad_rows = bad.get_column("row_number").unique()
-    good = checked.frame.filter(~pl.col(ROW_NUMBER).is_in(bad_rows.implode()))
     rows = bad_rows.to_list()
     originals = pl.DataFrame(
         {"row_number": rows, "original_text": checked.chunk.originals(rows)},
@@ -267,19 +266,22 @@ def _keep_good_rows(
     )
     rejections.append(bad.join(originals, on="row_number", how="left"))
     tally.read += checked.chunk.rows_read
-    tally.loaded += good.height
+    is_good = ~pl.col(ROW_NUMBER).is_in(bad_rows.implode())
+    tally.loaded += int(checked.frame.select(is_good.sum()).item())
     tally.rejected += len(bad_rows)
     source = checked.chunk.source
     if shape is None or source is None:
-        return _csv_bytes(good.select(*table.column_names, ROW_NUMBER))
-    rewritten = good.filter(pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist()))
-    return passthrough.payload(source, shape, _not_kept(source, good), rewritten, ROW_NUMBER)
+        return _csv_bytes(checked.frame.filter(is_good).select(*table.column_names, ROW_NUMBER))
+    to_rewrite = pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist())
+    rewritten = checked.frame.filter(to_rewrite & is_good)
+    return passthrough.payload(source, shape, _not_kept(source, checked.frame, rows), rewritten, ROW_NUMBER)
 
 
-def _not_kept(source: passthrough.SourceLines, good: pl.DataFrame) -> np.ndarray:
+def _not_kept(source: passthrough.SourceLines, frame: pl.DataFrame, rejected: list[int]) -> np.ndarray:
     """Row numbers of the chunk's lines that must not load: rejected, malformed or blank."""
     kept = np.zeros(len(source.ends), dtype=bool)
-    kept[good.get_column(ROW_NUMBER).to_numpy() - source.first_row] = True
+    kept[frame.get_column(ROW_NUMBER).to_numpy() - source.first_row] = True
+    kept[np.asarray(rejected, dtype=np.int64) - source.first_row] = False
     return np.flatnonzero(~kept) + source.first_row
 
 
