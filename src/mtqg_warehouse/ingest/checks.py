@@ -7,7 +7,9 @@ Vietnamese explanation and how to fix it (for the ward officer's rejection repor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
 import polars as pl
 
 from mtqg_warehouse import reference
@@ -41,51 +43,72 @@ class Check:
 def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
     """Every failing (row, field) of the frame; repeated keys are the DuplicateTracker's job.
 
-    First the few rows that fail any rule are found, cheaply (see ``_failing``); only those
-    are then taken rule by rule to say which field failed and why.
+    First the few rows that fail any rule are found, cheaply (see ``_suspects``); only those
+    are then taken rule by rule, all rules in one pass, to say which field failed and why.
     """
-    masks = [
-        _failing(frame.get_column(column.name), checks, by_value=column.type in COSTLY_TYPES)
-        for column in table.columns
-        if (checks := column_checks(column))
-    ]
-    if not masks:
+    rules = [(column, check) for column in table.columns for check in column_checks(column)]
+    if not rules or frame.height == 0:
         return pl.DataFrame(schema=REJECTION_SCHEMA)
-    failing = frame.filter(pl.any_horizontal(masks))
-    parts = [
-        failing.filter(check.failing).select(
-            pl.col(ROW_NUMBER).alias("row_number"),
-            pl.lit(column.name).alias("field"),
-            pl.lit(check.reason).alias("reason"),
-            pl.lit(check.reason_vi).alias("reason_vi"),
-            pl.lit(check.fix_hint).alias("fix_hint"),
-            pl.col(column.name).alias("value_as_sent"),
+    failing = frame.filter(_suspects(frame, table))
+    if failing.height == 0:
+        return pl.DataFrame(schema=REJECTION_SCHEMA)
+    fired = failing.select(
+        check.failing.fill_null(False).alias(str(index)) for index, (_, check) in enumerate(rules)
+    ).to_numpy()
+    rows, rule_indices = np.nonzero(fired)
+    row_numbers = failing.get_column(ROW_NUMBER).to_list()
+    values = {column.name: failing.get_column(column.name).to_list() for column in table.columns}
+    found = [
+        (
+            row_numbers[row],
+            column.name,
+            check.reason,
+            check.reason_vi,
+            check.fix_hint,
+            values[column.name][row],
         )
-        for column in table.columns
-        for check in column_checks(column)
+        for row, index in zip(rows.tolist(), rule_indices.tolist(), strict=True)
+        for column, check in [rules[index]]
     ]
-    return pl.concat([part.cast(REJECTION_SCHEMA) for part in parts])
+    return pl.DataFrame(found, schema=REJECTION_SCHEMA, orient="row")
 
 
-def _failing(values: pl.Series, checks: list[Check], by_value: bool) -> pl.Series:
-    """True on rows that fail any of the column's rules.
+def _suspects(frame: pl.DataFrame, table: Table) -> pl.Series:
+    """True on rows that fail any rule (or where a rule cannot tell).
 
     Parsing dates and amounts costs more than finding distinct values, and those columns
     repeat a few values (the day's date, round amounts), so there the rules run once per
-    distinct value and rows are matched to the failing ones; cheap rules, and columns of
-    mostly distinct values, are checked row by row.
+    distinct value and rows are matched to the failing ones; all the cheap rules run
+    together, row by row, in one pass.
     """
+    cheap = [
+        pl.any_horizontal([check.failing for check in checks]).fill_null(True).alias(column.name)
+        for column in table.columns
+        if (checks := column_checks(column)) and column.type not in COSTLY_TYPES
+    ]
+    masks = [frame.select(pl.any_horizontal(cheap)).to_series()] if cheap else []
+    for column in table.columns:
+        if column.type in COSTLY_TYPES and (checks := column_checks(column)):
+            masks.append(_failing_by_value(frame.get_column(column.name), checks))
+    return (
+        pl.DataFrame([mask.alias(str(index)) for index, mask in enumerate(masks)])
+        .select(pl.any_horizontal(pl.all()))
+        .to_series()
+    )
+
+
+def _failing_by_value(values: pl.Series, checks: list[Check]) -> pl.Series:
     rule = pl.any_horizontal([check.failing for check in checks]).fill_null(True)
-    if not by_value:
-        return values.to_frame().select(rule).to_series()
     distinct = values.unique()
-    if len(distinct) * 4 > len(values):
+    if len(distinct) * 4 > len(values):  # mostly distinct: no saving
         return values.to_frame().select(rule).to_series()
     failing_values = distinct.to_frame().filter(rule).to_series()
     return values.is_in(failing_values.implode(), nulls_equal=True)
 
 
+@cache
 def column_checks(column: Column) -> list[Check]:
+    """The column's rules (cached: built once per contract column, used for every chunk)."""
     value = pl.col(column.name)
     checks = []
     if column.required:

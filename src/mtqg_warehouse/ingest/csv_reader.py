@@ -32,7 +32,7 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
-CHUNK_BYTES = 32 * 1024**2
+CHUNK_BYTES = 16 * 1024**2
 WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
 NEWLINE = 10
 NUL_REASON = "row holds a NUL character, which cannot be stored"
