@@ -7,6 +7,7 @@ might repeat a key are joined as text.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from mtqg_warehouse.contracts import Table
@@ -16,20 +17,23 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER
 KEY = "_key"
 HASH = "_hash"
 FIRST = "_first_row"
+SEEN_BITS = 25  # a 32 MB bitmap: ~6 % of rows of a 2-million-row file need a closer look
 
 
 class DuplicateTracker:
     def __init__(self, table: Table) -> None:
         self.key = list(table.natural_key) or table.column_names
         self.seen = pl.DataFrame(schema={HASH: pl.UInt64, KEY: pl.String, FIRST: pl.Int64})
+        self.seen_bits = np.zeros(1 << SEEN_BITS, dtype=bool)  # untouched pages cost nothing
 
     def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rejections for this chunk's rows whose key appeared before (here or earlier).
 
         Repeats are rare, so rows are first sorted out by a 64-bit hash of their key: a row
-        whose hash is neither repeated in the chunk nor among those seen before is a new key,
-        at the cost of two hash-set tests. Only the few others are compared as text, so a
-        hash collision can never reject a good row.
+        whose hash is not repeated in the chunk and whose bit (the hash's top bits index a
+        bitmap of every key seen so far) is not set is a new key. Only the few others are
+        compared as text with the keys seen before, so neither a hash collision nor a shared
+        bit can ever reject a good row.
         """
         keyed = (
             frame.select(
@@ -43,10 +47,9 @@ class DuplicateTracker:
             .drop_nulls(KEY)
             .with_columns(pl.col(KEY).hash().alias(HASH))
         )
-        suspect = pl.col(HASH).is_duplicated()
-        if self.seen.height:
-            suspect = suspect | pl.col(HASH).is_in(self.seen.get_column(HASH).implode())
-        keyed = keyed.with_columns(suspect.alias("_suspect"))
+        bits = (keyed.get_column(HASH).to_numpy() >> np.uint64(64 - SEEN_BITS)).astype(np.int64)
+        keyed = keyed.with_columns((pl.col(HASH).is_duplicated() | self.seen_bits[bits]).alias("_suspect"))
+        self.seen_bits[bits] = True
         fresh = keyed.filter(~pl.col("_suspect")).select(HASH, KEY, pl.col(ROW_NUMBER).alias(FIRST))
         suspects = keyed.filter(pl.col("_suspect"))
         seen_before = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode()))
