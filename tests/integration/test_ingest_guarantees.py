@@ -72,6 +72,38 @@ def test_same_inbox_loaded_twice_leaves_the_warehouse_identical(
     assert statuses["duplicate"] == statuses["loaded"]
 
 
+def test_a_renamed_copy_of_a_loaded_file_is_rolled_back_and_recorded_as_a_duplicate(
+    warehouse: str, tmp_path: Path, clean_feeds: Path
+) -> None:
+    state = tmp_path / "state"
+    _deliver(clean_feeds, state, "bank", "vbsp_*_2023010*.csv")
+    ingest_feed("bank", run_id="first")
+    before = _bank_checksum(warehouse)
+    inbox = state / "inbox" / "bank"
+    inbox.mkdir(parents=True, exist_ok=True)
+    original = sorted((clean_feeds / "bank").glob("vbsp_*_2023010*.csv"))[0]
+    renamed = inbox / original.name.replace(".csv", "_02.csv")
+    shutil.copyfile(original, renamed)
+    report = ingest_feed("bank", run_id="renamed")
+    assert report.loaded == [] and report.duplicates == [renamed.name]
+    assert _bank_checksum(warehouse) == before, "the copy's rows were rolled back"
+    with psycopg.connect(warehouse) as conn:
+        status, message = conn.execute(
+            "select status, message from ops.load_audit where source_file = %s", [renamed.name]
+        ).fetchone()
+        pending = conn.execute("select count(*) from ops.load_audit where sha256 like 'pending:%'").fetchone()
+    assert status == "duplicate" and message.startswith("identical to load ")
+    assert pending == (0,), "every audit row carries its file's real sha256"
+
+
+def _bank_checksum(url: str) -> tuple[int, str]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select count(*), md5(string_agg(md5(t::text), '' order by md5(t::text))) "
+            "from raw_bank.loan_events t"
+        ).fetchone()
+
+
 def _big_bank_file(folder: Path, rows: int) -> Path:
     """A valid daily bank file big enough that killing its load mid-COPY is easy to time."""
     from mtqg_warehouse.contracts import load_contract

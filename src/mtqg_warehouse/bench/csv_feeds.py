@@ -72,8 +72,10 @@ def measure(
     try:
         raw = prepare_raw_copy(copy_url, contract, made.path)
         for run in range(1, runs + 1):
+            server.settle()
             copy_seconds.append(time_raw_copy(psql, copy_url, raw, made.rows))
             log.info("%s run %d: \\copy into the identical table %.2f s", feed, run, copy_seconds[-1])
+            server.settle()
             bare_seconds.append(time_copy(psql, copy_url, table, made.path, made.rows))
             log.info("%s run %d: \\copy into the bare table %.2f s", feed, run, bare_seconds[-1])
             if loader_error is None:

@@ -11,6 +11,7 @@ import logging
 import mmap
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +21,14 @@ from mtqg_warehouse.contracts import FeedContract
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024**3
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
 @dataclass(frozen=True)
 class Delivery:
     feed: str
     path: Path
-    sha256: str
+    fingerprint: Future[str]  # sha256, computed in the background (see discover)
     period: str | None
     ward_code: str | None
     size: int
@@ -35,6 +37,11 @@ class Delivery:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def sha256(self) -> str:
+        """The file's sha256; waits for the background hashing if it has not finished."""
+        return self.fingerprint.result()
 
 
 def feed_inbox(feed: str) -> Path:
@@ -45,6 +52,8 @@ def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[De
     """Deliveries waiting in the feed's inbox, oldest name first, and the names refused.
 
     Refused names (hostile, unexpected, symlinks, oversized) are reported, never opened.
+    Each file is hashed on a background thread, in order, so a file's load need not wait
+    for its sha256 (hashing releases the GIL while the loader parses and COPYs).
     """
     folder = (inbox or feed_inbox(contract.feed)).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,7 +72,7 @@ def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[De
             Delivery(
                 feed=contract.feed,
                 path=entry,
-                sha256=fingerprint(entry),
+                fingerprint=_HASHING.submit(fingerprint, entry),
                 period=groups.get("period"),
                 ward_code=groups.get("ward_code"),
                 size=entry.stat().st_size,

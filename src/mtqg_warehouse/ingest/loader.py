@@ -17,6 +17,7 @@ import io
 import logging
 import queue
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -64,12 +65,30 @@ class _Tally:
     rejected: int = 0
 
 
+class AlreadyLoaded(Exception):
+    """The file's bytes equal a loaded file's (found once its hash was known): undo the load."""
+
+    def __init__(self, load_id: int) -> None:
+        super().__init__(f"identical to load {load_id}")
+        self.load_id = load_id
+
+
 def already_loaded(conn: psycopg.Connection, delivery: Delivery) -> int | None:
     row = conn.execute(
         "select load_id from ops.load_audit where feed = %s and sha256 = %s and status = 'loaded'",
         [delivery.feed, delivery.sha256],
     ).fetchone()
     return row[0] if row else None
+
+
+def loaded_under_this_name(conn: psycopg.Connection, delivery: Delivery) -> bool:
+    """Whether a file of this name was loaded before: then it is most likely a re-delivery,
+    worth waiting for its hash to skip it unread."""
+    row = conn.execute(
+        "select 1 from ops.load_audit where feed = %s and source_file = %s and status = 'loaded' limit 1",
+        [delivery.feed, delivery.name],
+    ).fetchone()
+    return row is not None
 
 
 def record_duplicate(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, of: int) -> LoadResult:
@@ -89,7 +108,11 @@ def record_unloaded(
     return load_id
 
 
-def open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str) -> int:
+def open_audit(
+    conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str, sha256: str | None = None
+) -> int:
+    """The file's audit row; a load passes a placeholder ``sha256`` and sets the real one when
+    the background hashing has finished (see ``_close_audit``)."""
     return conn.execute(
         """insert into ops.load_audit
                (feed, source_file, sha256, period, ward_code, version, status, run_id)
@@ -97,7 +120,7 @@ def open_audit(conn: psycopg.Connection, delivery: Delivery, run_id: str | None,
         [
             delivery.feed,
             delivery.name,
-            delivery.sha256,
+            sha256 or delivery.sha256,
             delivery.period,
             delivery.ward_code,
             delivery.version,
@@ -114,8 +137,9 @@ def load_delivery(
     results: list[ReadResult],
     run_id: str | None,
 ) -> LoadResult:
-    """Write one delivery's tables in the caller's transaction."""
-    load_id = open_audit(conn, delivery, run_id, status="loaded")
+    """Write one delivery's tables in the caller's transaction; raises ``AlreadyLoaded`` (the
+    caller rolls back) when the file turns out to be a copy of a loaded one."""
+    load_id = open_audit(conn, delivery, run_id, status="loaded", sha256=f"pending:{uuid.uuid4()}")
     tally = _Tally()
     for result in results:
         _set_lineage(conn, load_id, result.table, result.sheet)
@@ -126,12 +150,15 @@ def load_delivery(
             sql.Identifier("ops", "rejected_rows"),
             _rejection_rows(rejections, load_id, delivery, result.sheet),
         )
+    earlier = already_loaded(conn, delivery)
+    if earlier is not None:
+        raise AlreadyLoaded(earlier)
     superseded = _supersede_earlier(conn, delivery, load_id)
     conn.execute(
         """update ops.load_audit
-           set rows_read = %s, rows_loaded = %s, rows_rejected = %s, finished_at = now()
+           set sha256 = %s, rows_read = %s, rows_loaded = %s, rows_rejected = %s, finished_at = now()
            where load_id = %s""",
-        [tally.read, tally.loaded, tally.rejected, load_id],
+        [delivery.sha256, tally.read, tally.loaded, tally.rejected, load_id],
     )
     return LoadResult(load_id, delivery.name, "loaded", tally.read, tally.loaded, tally.rejected, superseded)
 

@@ -2,6 +2,9 @@
 
 Each file is its own transaction, so a bad or killed file never touches the others; files
 that cannot be read at all go to quarantine and fail the task only after the batch is done.
+Files are hashed in the background while they load. A file whose name was loaded before
+waits for its hash and, if its bytes are the same, is skipped unread; a renamed copy is
+found when its hash arrives, and its load is rolled back and recorded as a duplicate.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from mtqg_warehouse import db
 from mtqg_warehouse.contracts import FeedContract, load_contract
 from mtqg_warehouse.ingest import files
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
-from mtqg_warehouse.ingest.loader import already_loaded, load_delivery, record_duplicate, record_unloaded
+from mtqg_warehouse.ingest.loader import (
+    AlreadyLoaded,
+    already_loaded,
+    load_delivery,
+    loaded_under_this_name,
+    record_duplicate,
+    record_unloaded,
+)
 from mtqg_warehouse.ingest.report import write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
 
@@ -87,17 +97,16 @@ def _ingest_one(
     run_id: str | None,
     report: BatchReport,
 ) -> None:
-    with conn.transaction():
-        earlier = already_loaded(conn, delivery)
-        if earlier is not None:
-            record_duplicate(conn, delivery, run_id, earlier)
+    earlier = already_loaded(conn, delivery) if loaded_under_this_name(conn, delivery) else None
     if earlier is not None:
-        files.archive(delivery)
-        report.duplicates.append(delivery.name)
+        _skip_duplicate(conn, delivery, run_id, earlier, report)
         return
     try:
         with conn.transaction():
             result = load_delivery(conn, contract, delivery, read_delivery(contract, delivery.path), run_id)
+    except AlreadyLoaded as duplicate:  # a renamed copy: found once its hash was known
+        _skip_duplicate(conn, delivery, run_id, duplicate.load_id, report)
+        return
     except FileRejected as err:
         # rows are read lazily, so a file can prove unreadable half-way: the transaction is gone
         _quarantine(conn, delivery, run_id, err.problem)
@@ -106,6 +115,15 @@ def _ingest_one(
     archived = files.archive(delivery)
     write_rejection_report(conn, result.load_id, archived, contract)
     report.loaded.append(asdict(result))
+
+
+def _skip_duplicate(
+    conn: psycopg.Connection, delivery: Delivery, run_id: str | None, earlier: int, report: BatchReport
+) -> None:
+    with conn.transaction():
+        record_duplicate(conn, delivery, run_id, earlier)
+    files.archive(delivery)
+    report.duplicates.append(delivery.name)
 
 
 def _quarantine(conn: psycopg.Connection, delivery: Delivery, run_id: str | None, problem: str) -> None:
