@@ -25,25 +25,36 @@ def to_contract_frame(
     cells trimmed and blanks null, with ``_cleaned`` true on rows where that changed a cell.
 
     ``untrimmed`` marks the rows that may need it, when the reader knows (see
-    csv_reader._untrimmed_rows); the others are taken as they are, which saves copying
-    every cell of a clean file. Without it every row is trimmed. Rows keep their row
-    numbers but not necessarily file order: nothing downstream relies on it.
+    csv_reader._untrimmed_rows): only the columns where those rows change are trimmed, and
+    only on those rows, which saves copying every cell of a clean file. Without it every
+    row is trimmed.
     """
     if untrimmed is None:
         return _trimmed(header_map, cells, table)
-    as_sent = (cells.filter(~untrimmed) if untrimmed.any() else cells).select(
-        pl.col(ROW_NUMBER).cast(pl.Int64),
-        *[
-            pl.col(f"f{position}").alias(name)
-            if position is not None
-            else pl.lit(None, pl.String).alias(name)
-            for position, name in zip(header_map.positions, table.column_names, strict=True)
-        ],
-        pl.lit(False).alias(CLEANED),
-    )
-    if not untrimmed.any():
-        return as_sent
-    return pl.concat([as_sent, _trimmed(header_map, cells.filter(untrimmed), table)])
+    suspects = cells.filter(untrimmed)
+    padded = set(_padded_columns(header_map, suspects)) if suspects.height else set()
+    flag = pl.lit(untrimmed)
+    columns = []
+    for position, name in zip(header_map.positions, table.column_names, strict=True):
+        if position is None:
+            columns.append(pl.lit(None, pl.String).alias(name))
+        elif position in padded:
+            cell = pl.col(f"f{position}")
+            columns.append(pl.when(flag).then(_blank_to_null(cell)).otherwise(cell).alias(name))
+        else:
+            columns.append(pl.col(f"f{position}").alias(name))
+    changed = [_blank_to_null(pl.col(f"f{p}")).ne_missing(pl.col(f"f{p}")) for p in sorted(padded)]
+    cleaned = (flag & pl.any_horizontal(changed)).fill_null(False) if changed else pl.lit(False)
+    return cells.select(pl.col(ROW_NUMBER).cast(pl.Int64), *columns, cleaned.alias(CLEANED))
+
+
+def _padded_columns(header_map: HeaderMap, suspects: pl.DataFrame) -> list[int]:
+    """Delivered positions where trimming changes at least one of the suspect rows' cells."""
+    positions = [position for position in header_map.positions if position is not None]
+    changes = suspects.select(
+        _blank_to_null(pl.col(f"f{p}")).ne_missing(pl.col(f"f{p}")).any().alias(str(p)) for p in positions
+    ).row(0)
+    return [position for position, change in zip(positions, changes, strict=True) if change]
 
 
 def _trimmed(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.DataFrame:
