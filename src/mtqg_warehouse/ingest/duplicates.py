@@ -1,8 +1,8 @@
 """A row whose natural key was already seen earlier in the same delivery is rejected.
 
-Chunks arrive in file order, so the tracker remembers every key seen so far with its first
-row; a chunk is checked against them with hash-set tests, and only the rare rows that
-might repeat a key are joined as text.
+Chunks arrive in file order, so the tracker remembers every key seen so far by its hash and
+first row; a chunk is checked against them with a bitmap, and only the rare rows that
+might repeat a key are compared on the key's values.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from mtqg_warehouse.contracts import Table
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA
 from mtqg_warehouse.ingest.rows import ROW_NUMBER
 
-KEY = "_key"
 HASH = "_hash"
+HASH_SEED = 0x6D747167
 FIRST = "_first_row"
 SEEN_BITS = 25  # a 32 MB bitmap: ~6 % of rows of a 2-million-row file need a closer look
 
@@ -23,8 +23,9 @@ SEEN_BITS = 25  # a 32 MB bitmap: ~6 % of rows of a 2-million-row file need a cl
 class DuplicateTracker:
     def __init__(self, table: Table) -> None:
         self.key = list(table.natural_key) or table.column_names
-        self.seen = pl.DataFrame(schema={HASH: pl.UInt64, KEY: pl.String, FIRST: pl.Int64})
+        self.seen = pl.DataFrame(schema={HASH: pl.UInt64, FIRST: pl.Int64})  # every key: hash, first row
         self.seen_bits = np.zeros(1 << SEEN_BITS, dtype=bool)  # untouched pages cost nothing
+        self.earlier_chunks: list[pl.DataFrame] = []  # each chunk's row numbers and key columns
 
     def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rejections for this chunk's rows whose key appeared before (here or earlier).
@@ -32,33 +33,27 @@ class DuplicateTracker:
         Repeats are rare, so rows are first sorted out by a 64-bit hash of their key: a row
         whose hash is not repeated in the chunk and whose bit (the hash's top bits index a
         bitmap of every key seen so far) is not set is a new key. Only the few others are
-        compared as text with the keys seen before, so neither a hash collision nor a shared
-        bit can ever reject a good row.
+        compared on the key's values with the keys seen before, so neither a hash collision
+        nor a shared bit can ever reject a good row.
         """
-        keyed = (
-            frame.select(
-                ROW_NUMBER,
-                (
-                    pl.col(self.key[0])
-                    if len(self.key) == 1
-                    else pl.concat_str([pl.col(k) for k in self.key], separator="\x1f")
-                ).alias(KEY),
-            )
-            .drop_nulls(KEY)
-            .with_columns(pl.col(KEY).hash().alias(HASH))
+        keyed = frame.select(ROW_NUMBER, *self.key).filter(
+            pl.all_horizontal(pl.col(k).is_not_null() for k in self.key)
         )
-        bits = (keyed.get_column(HASH).to_numpy() >> np.uint64(64 - SEEN_BITS)).astype(np.int64)
-        keyed = keyed.with_columns((pl.col(HASH).is_duplicated() | self.seen_bits[bits]).alias("_suspect"))
+        hashes = keyed.select(self.key).hash_rows(seed=HASH_SEED)
+        bits = (hashes.to_numpy() >> np.uint64(64 - SEEN_BITS)).astype(np.int64)
+        suspect = hashes.is_duplicated().to_numpy() | self.seen_bits[bits]
         self.seen_bits[bits] = True
-        fresh = keyed.filter(~pl.col("_suspect")).select(HASH, KEY, pl.col(ROW_NUMBER).alias(FIRST))
+        keyed = keyed.with_columns(hashes.alias(HASH), pl.Series("_suspect", suspect))
+        fresh = keyed.filter(~pl.col("_suspect")).select(HASH, pl.col(ROW_NUMBER).alias(FIRST))
         suspects = keyed.filter(pl.col("_suspect"))
-        seen_before = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode()))
-        firsts = suspects.group_by(KEY).agg(pl.col(ROW_NUMBER).min().alias(FIRST), pl.col(HASH).first())
-        earlier = firsts.select(KEY).join(seen_before.select(KEY, FIRST), on=KEY)
-        new = firsts.join(earlier, on=KEY, how="anti")
-        self.seen = pl.concat([self.seen, fresh, new.select(HASH, KEY, FIRST)])
-        first_of = pl.concat([new.select(KEY, FIRST), earlier])
-        repeated = suspects.join(first_of, on=KEY).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
+        earlier = self._earlier_occurrences(suspects)
+        firsts = suspects.group_by(self.key).agg(pl.col(ROW_NUMBER).min().alias(FIRST), pl.col(HASH).first())
+        known = firsts.select(self.key).join(earlier, on=self.key)
+        new = firsts.join(known, on=self.key, how="anti")
+        self.seen = pl.concat([self.seen, fresh, new.select(HASH, FIRST)])
+        self.earlier_chunks.append(keyed.select(ROW_NUMBER, *self.key))
+        first_of = pl.concat([new.select(*self.key, FIRST), known.select(*self.key, FIRST)])
+        repeated = suspects.join(first_of, on=self.key).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
         return repeated.select(
             pl.col(ROW_NUMBER).alias("row_number"),
             pl.lit(", ".join(self.key)).alias("field"),
@@ -73,3 +68,15 @@ class DuplicateTracker:
             ),
             pl.lit(None, pl.String).alias("value_as_sent"),
         ).cast(REJECTION_SCHEMA)
+
+    def _earlier_occurrences(self, suspects: pl.DataFrame) -> pl.DataFrame:
+        """Key values and first rows of earlier chunks' keys sharing a suspect's hash."""
+        rows = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode())).get_column(FIRST)
+        schema = {**suspects.select(self.key).schema, FIRST: pl.Int64}
+        parts = [
+            chunk.filter(pl.col(ROW_NUMBER).is_in(rows.implode())).select(
+                *self.key, pl.col(ROW_NUMBER).alias(FIRST)
+            )
+            for chunk in self.earlier_chunks
+        ]
+        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
