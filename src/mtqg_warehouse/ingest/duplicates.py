@@ -26,6 +26,7 @@ class DuplicateTracker:
         self.seen = pl.DataFrame(schema={HASH: pl.UInt64, FIRST: pl.Int64})  # every key: hash, first row
         self.seen_bits = np.zeros(1 << SEEN_BITS, dtype=bool)  # untouched pages cost nothing
         self.earlier_chunks: list[pl.DataFrame] = []  # each chunk's row numbers and key columns
+        self.chunk_rows: list[tuple[int, int]] = []  # and the range of its row numbers
 
     def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rejections for this chunk's rows whose key appeared before (here or earlier).
@@ -52,6 +53,8 @@ class DuplicateTracker:
         new = firsts.join(known, on=self.key, how="anti")
         self.seen = pl.concat([self.seen, fresh, new.select(HASH, FIRST)])
         self.earlier_chunks.append(keyed.select(ROW_NUMBER, *self.key))
+        rows = keyed.get_column(ROW_NUMBER)
+        self.chunk_rows.append((int(rows.min() or 0), int(rows.max() or 0)))
         first_of = pl.concat([new.select(*self.key, FIRST), known.select(*self.key, FIRST)])
         repeated = suspects.join(first_of, on=self.key).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
         return repeated.select(
@@ -73,10 +76,12 @@ class DuplicateTracker:
         """Key values and first rows of earlier chunks' keys sharing a suspect's hash."""
         rows = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode())).get_column(FIRST)
         schema = {**suspects.select(self.key).schema, FIRST: pl.Int64}
+        wanted = rows.to_numpy()
         parts = [
             chunk.filter(pl.col(ROW_NUMBER).is_in(rows.implode())).select(
                 *self.key, pl.col(ROW_NUMBER).alias(FIRST)
             )
-            for chunk in self.earlier_chunks
+            for (low, high), chunk in zip(self.chunk_rows, self.earlier_chunks, strict=True)
+            if ((wanted >= low) & (wanted <= high)).any()  # only the chunks those rows are in
         ]
         return pl.concat(parts) if parts else pl.DataFrame(schema=schema)

@@ -42,6 +42,7 @@ from mtqg_warehouse.ingest.unit_names import resolve_unit_names
 log = logging.getLogger(__name__)
 
 COPY_BLOCK = 1 << 20
+SMALL_PART = 1 << 16
 FIRST_DATA_ROW = 2  # a CSV's header is row 1
 QUEUE_DEPTH = 2
 WORKERS = 1
@@ -211,7 +212,7 @@ def _checked_payloads(
     ward_code: str | None,
     rejections: list[pl.DataFrame],
     tally: _Tally,
-) -> Iterator[memoryview]:
+) -> Iterator[list[bytes | memoryview]]:
     """Each chunk's good rows as CSV bytes, in file order, prepared ahead on worker threads."""
     handoff: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
     tracker = DuplicateTracker(table)
@@ -262,8 +263,12 @@ def _check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> _Checked:
     delivered = chunk.frame
     frame, text_problems = clean_text(delivered, text_columns)
     frame = resolve_unit_names(frame, table, ward_code)
-    if frame is not delivered:
-        touched = [name for name in table.column_names if not frame[name].equals(delivered[name])]
+    if frame is not delivered:  # only text and unit columns can have changed
+        cleanable = [
+            *text_columns,
+            *(c.name for c in table.columns if c.type in ("unit_code", "hamlet_code")),
+        ]
+        touched = [name for name in cleanable if not frame[name].equals(delivered[name])]
         changed = pl.any_horizontal(pl.col(name).ne_missing(delivered[name]) for name in touched)
         frame = frame.with_columns(pl.col(CLEANED) | changed)
     problems = [*chunk.problems, *text_problems]
@@ -282,7 +287,7 @@ def _keep_good_rows(
     tracker: DuplicateTracker,
     rejections: list[pl.DataFrame],
     tally: _Tally,
-) -> memoryview:
+) -> list[bytes | memoryview]:
     """In file order: repeated keys, then the chunk for COPY, and the bad rows kept aside."""
     bad = pl.concat([checked.bad, tracker.repeats(checked.frame)])
     bad_rows = bad.get_column("row_number").unique()
@@ -298,7 +303,7 @@ def _keep_good_rows(
     tally.rejected += len(bad_rows)
     source = checked.chunk.source
     if shape is None or source is None:
-        return _csv_bytes(checked.frame.filter(is_good).select(*table.column_names, ROW_NUMBER))
+        return [_csv_bytes(checked.frame.filter(is_good).select(*table.column_names, ROW_NUMBER))]
     to_rewrite = pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist())
     rewritten = checked.frame.filter(to_rewrite & is_good)
     return passthrough.payload(source, shape, _not_kept(source, checked.frame, rows), rewritten, ROW_NUMBER)
@@ -337,12 +342,27 @@ def _copy_frame(conn: psycopg.Connection, target: sql.Identifier, frame: pl.Data
         target, sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
     )
     with conn.cursor().copy(statement) as copy:
-        _send(copy, _csv_bytes(frame))
+        _send(copy, [_csv_bytes(frame)])
 
 
-def _send(copy: psycopg.Copy, payload: memoryview) -> None:
-    for start in range(0, len(payload), COPY_BLOCK):
-        copy.write(payload[start : start + COPY_BLOCK])
+def _send(copy: psycopg.Copy, parts: list[bytes | memoryview]) -> None:
+    """Big parts in blocks as they are; small ones (markers, re-written lines) gathered first,
+    so each COPY message carries a useful amount."""
+    gathered = bytearray()
+    for part in parts:
+        if len(part) < SMALL_PART:
+            gathered += part
+            if len(gathered) >= SMALL_PART:
+                copy.write(gathered)
+                gathered = bytearray()
+            continue
+        if gathered:
+            copy.write(gathered)
+            gathered = bytearray()
+        for start in range(0, len(part), COPY_BLOCK):
+            copy.write(part[start : start + COPY_BLOCK])
+    if gathered:
+        copy.write(gathered)
 
 
 def _supersede_earlier(conn: psycopg.Connection, delivery: Delivery, load_id: int) -> tuple[int, ...]:

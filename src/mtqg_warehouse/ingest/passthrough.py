@@ -67,14 +67,15 @@ def copy_shape(table: Table, delivered: list[str | None]) -> CopyShape:
 
 def payload(
     source: SourceLines, shape: CopyShape, dropped: np.ndarray, rewritten: pl.DataFrame, row_number: str
-) -> memoryview:
-    """The chunk for COPY: ``dropped`` row numbers become markers, ``rewritten`` rows (with
+) -> list[bytes | memoryview]:
+    """The chunk for COPY, in parts to send one after the other (never joined: that would
+    copy the chunk): ``dropped`` row numbers become markers, ``rewritten`` rows (with
     ``row_number``) their cleaned values; every other line goes as it was sent."""
     count = len(source.ends)
     if not shape.verbatim:
-        return _all_rewritten(source, shape, rewritten, row_number)
+        return [_all_rewritten(source, shape, rewritten, row_number)]
     if len(dropped) == 0 and rewritten.height == 0:
-        return memoryview(source.piece)
+        return [memoryview(source.piece)]
     replacement: dict[int, bytes] = dict.fromkeys((dropped - source.first_row).tolist(), shape.marker_line)
     indices = (rewritten.get_column(row_number).to_numpy() - source.first_row).tolist()
     replacement.update(zip(indices, _csv_lines(rewritten.select(shape.columns)), strict=True))
@@ -88,7 +89,7 @@ def payload(
         parts.append(replacement[index])
         position = int(source.ends[index]) + 1
     parts.append(view[position:])
-    return memoryview(b"".join(parts))
+    return parts
 
 
 def _all_rewritten(
