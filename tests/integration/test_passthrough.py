@@ -77,3 +77,21 @@ def test_raw_rows_are_the_checked_rows_with_the_files_row_numbers(
     assert "NUL" in rejected[12]
     (load,) = report.loaded
     assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (11, 6, 5)
+
+
+def test_a_file_with_an_unnamed_trailing_column_is_loaded_from_its_values(
+    warehouse: str, tmp_path: Path
+) -> None:
+    """Excel often writes a trailing comma: the lines cannot go as sent, so all are re-written."""
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    inbox.mkdir(parents=True)
+    header = ",".join(column.header_vi for column in load_contract("bank").tables["loan_events"].columns)
+    lines = [header + ",", GOOD.format(n=2) + ",", GOOD.format(n=3) + ",x", GOOD.format(n=4) + ","]
+    (inbox / "vbsp_954_20230504.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = ingest_feed("bank", run_id="trailing", strict=False)
+    with psycopg.connect(warehouse) as conn:
+        loaded = conn.execute(
+            "select _row_number, transaction_id, is_overdue from raw_bank.loan_events order by 1"
+        ).fetchall()
+    assert loaded == [(2, "GD000000000002", "0"), (3, "GD000000000003", "0"), (4, "GD000000000004", "0")]
+    assert report.loaded[0]["rows_loaded"] == 3

@@ -113,7 +113,7 @@ def open_audit(
     conn: psycopg.Connection, delivery: Delivery, run_id: str | None, status: str, sha256: str | None = None
 ) -> int:
     """The file's audit row; a load passes a placeholder ``sha256`` and sets the real one when
-    the background hashing has finished (see ``_close_audit``)."""
+    the background hashing has finished (see ``load_delivery``)."""
     return conn.execute(
         """insert into ops.load_audit
                (feed, source_file, sha256, period, ward_code, version, status, run_id)
@@ -195,9 +195,16 @@ def _copy_good_rows(
         raw_tables.number_rows_from(conn, contract.raw_schema, table.name, FIRST_DATA_ROW)
         target = shape.statement(contract.raw_schema, table.name)
     rejections: list[pl.DataFrame] = []
-    with conn.cursor().copy(target) as copy:
-        for payload in _checked_payloads(result.chunks, table, shape, ward_code, rejections, tally):
-            _send(copy, payload)
+    expected = tally.loaded
+    with conn.cursor() as cursor:
+        with cursor.copy(target) as copy:
+            for payload in _checked_payloads(result.chunks, table, shape, ward_code, rejections, tally):
+                _send(copy, payload)
+        stored = cursor.rowcount
+    if stored != tally.loaded - expected:  # the server's count, against what the checks passed
+        raise RuntimeError(
+            f"{table.name}: COPY stored {stored} rows where {tally.loaded - expected} passed the checks"
+        )
     return (
         pl.concat(rejections)
         if rejections
@@ -304,7 +311,11 @@ def _keep_good_rows(
     source = checked.chunk.source
     if shape is None or source is None:
         return [_csv_bytes(checked.frame.filter(is_good).select(*table.column_names, ROW_NUMBER))]
-    to_rewrite = pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist())
+    to_rewrite = (
+        pl.col(CLEANED) | pl.col(ROW_NUMBER).is_in(source.rewrite.tolist())
+        if shape.verbatim
+        else pl.lit(True)
+    )
     rewritten = checked.frame.filter(to_rewrite & is_good)
     return passthrough.payload(source, shape, _not_kept(source, checked.frame, rows), rewritten, ROW_NUMBER)
 

@@ -60,9 +60,10 @@ def copy_shape(table: Table, delivered: list[str | None]) -> CopyShape:
     """Delivered order when every delivered column is a contract column, else contract order
     (lines are then all re-written, in that order)."""
     present = [name for name in delivered if name is not None]
-    columns = present if len(present) == len(delivered) else table.column_names
+    verbatim = len(present) == len(delivered)
+    columns = present if verbatim else table.column_names
     marker = next(c.name for c in table.columns if c.required and c.name in columns)
-    return CopyShape(columns, marker, verbatim=columns == present)
+    return CopyShape(columns, marker, verbatim=verbatim)
 
 
 def payload(
