@@ -93,5 +93,7 @@ def test_a_file_with_an_unnamed_trailing_column_is_loaded_from_its_values(
         loaded = conn.execute(
             "select _row_number, transaction_id, is_overdue from raw_bank.loan_events order by 1"
         ).fetchall()
-    assert loaded == [(2, "GD000000000002", "0"), (3, "GD000000000003", "0"), (4, "GD000000000004", "0")]
-    assert report.loaded[0]["rows_loaded"] == 3
+        rejected = conn.execute("select row_number, field, value_as_sent from ops.rejected_rows").fetchall()
+    assert loaded == [(2, "GD000000000002", "0"), (4, "GD000000000004", "0")]
+    assert rejected == [(3, "column 15 (no header)", "x")], "a value under no header is not dropped unseen"
+    assert (report.loaded[0]["rows_loaded"], report.loaded[0]["rows_rejected"]) == (2, 1)

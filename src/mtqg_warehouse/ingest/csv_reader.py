@@ -35,6 +35,9 @@ MAX_ROWS = 10_000_000
 CHUNK_BYTES = 16 * 1024**2
 WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
 NEWLINE = 10
+NO_HEADER_REASON = "value in a column that has no header"
+NO_HEADER_VI = "có giá trị ở cột không có tiêu đề"
+NO_HEADER_HINT = "đặt tên cột theo mẫu, hoặc xóa giá trị thừa ở cột không có tiêu đề"
 NUL_REASON = "row holds a NUL character, which cannot be stored"
 NUL_VI = "dòng có ký tự NUL (mã 0), không lưu được"
 NUL_HINT = "xuất lại tệp CSV từ Excel (CSV UTF-8); ký tự NUL thường do tệp bị hỏng"
@@ -130,6 +133,7 @@ def _chunk(
     if special_cells:
         cells = pl.concat([cells, _frame_of(special_cells, width)])
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
+    problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         _check_field_sizes(path, cells)
     untrimmed = _untrimmed_rows(piece, layout, plain_good, cells, len(special_cells), delimiter)
@@ -138,6 +142,27 @@ def _chunk(
     return Chunk(
         frame=frame, problems=[*problems, *special_problems], originals=layout.originals, source=source
     )
+
+
+def _values_without_header(cells: pl.DataFrame, header_map: HeaderMap) -> list[RowProblem]:
+    """A value under a column whose header cell is empty (Excel's trailing commas leave such
+    columns, usually blank) would be lost: its row is rejected instead."""
+    named = {position for position in header_map.positions if position is not None}
+    unnamed = [position for position in range(header_map.width) if position not in named]
+    if not unnamed:
+        return []
+    stray = cells.filter(
+        pl.any_horizontal(pl.col(f"f{p}").str.strip_chars(TRIMMED).str.len_bytes() > 0 for p in unnamed)
+    )
+    problems = []
+    for row in stray.iter_rows(named=True):
+        position = next(p for p in unnamed if (row[f"f{p}"] or "").strip(TRIMMED))
+        value = row[f"f{position}"]
+        field = f"column {position + 1} (no header)"
+        problems.append(
+            RowProblem(row[ROW_NUMBER], field, NO_HEADER_REASON, NO_HEADER_HINT, value, "", NO_HEADER_VI)
+        )
+    return problems
 
 
 def _special_lines(
