@@ -39,7 +39,8 @@ def connect(url: str | None = None) -> psycopg.Connection:
     """
     import psycopg
 
-    return psycopg.connect(url or warehouse_url(), autocommit=True)
+    # UTF-8 on the wire whatever the server's default: CSV lines go to COPY as delivered bytes
+    return psycopg.connect(url or warehouse_url(), autocommit=True, client_encoding="UTF8")
 
 
 def ensure_ops_schema(conn: psycopg.Connection) -> None:
