@@ -22,7 +22,7 @@ GOOD = (
 
 
 def _bank_file(inbox: Path, line_end: bytes) -> dict[int, str]:
-    """Rows 2-13 of a bank file, each a different case; returns what row number holds what."""
+    """Rows 2-14 of a bank file, each a different case; returns what row number holds what."""
     header = ",".join(column.header_vi for column in load_contract("bank").tables["loan_events"].columns)
     cases = {
         2: GOOD.format(n=2),
@@ -37,6 +37,7 @@ def _bank_file(inbox: Path, line_end: bytes) -> dict[int, str]:
         11: GOOD.format(n=11).replace("Lê Văn Tám", 'Lê "Tám'),  # unclosed quote
         12: GOOD.format(n=12).replace("Lê Văn Tám", "Lê\x00Tám"),  # NUL byte
         13: GOOD.format(n=13),
+        14: GOOD.format(n=14).replace("Lê Văn Tám", '"Tám"Lê'),  # text after a closing quote
     }
     body = line_end.join([header.encode(), *(text.encode() for text in cases.values())]) + line_end
     (inbox / "vbsp_954_20230504.csv").write_bytes(body)
@@ -69,14 +70,15 @@ def test_raw_rows_are_the_checked_rows_with_the_files_row_numbers(
     assert loaded[5][1] == "HN"
     assert loaded[7][0] == "Võ Thanh Khánh"
     assert loaded[8][2] == next(u["code"] for u in reference.seed_rows("units") if u["name"] == "Phường 5")
-    assert sorted(rejected) == [6, 9, 10, 11, 12]
+    assert sorted(rejected) == [6, 9, 10, 11, 12, 14]
     assert "15 fields" in rejected[6]
     assert rejected[9] == "not a valid date"
     assert "first at row 2" in rejected[10]
     assert "quote is not closed" in rejected[11]
     assert "NUL" in rejected[12]
+    assert "not valid CSV" in rejected[14]
     (load,) = report.loaded
-    assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (11, 6, 5)
+    assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (12, 6, 6)
 
 
 def test_a_file_with_an_unnamed_trailing_column_is_loaded_from_its_values(

@@ -107,9 +107,8 @@ def _pieces(
         size = CHUNK_BYTES
         piece = raw[start:end]
         yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
-        row_number += int(
-            np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE)
-        )  # bytes.count: 3x slower
+        # counted with NumPy: bytes.count is three times slower
+        row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
         if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
             raise FileRejected(path, f"more than {MAX_ROWS:,} rows")
         start = end
@@ -123,7 +122,12 @@ def _chunk(
     layout = _LineLayout(piece, first_row)
     width = header_map.width
     special = layout.lines_holding(b'"', b"\r", b"\x00")
-    cells = _parse(path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True)
+    try:
+        cells = _parse(
+            path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True
+        )
+    except FileRejected:  # a quoted cell Polars will not take ("abc"def): leave all quoted lines out
+        cells = _parse(path, layout.blanked(special), width, delimiter, layout.count, ragged=True)
     good = ~layout.blank & (layout.lengths == _joined_length(cells, width))
     cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64))
     if not good.all():
