@@ -74,16 +74,9 @@ def time_copy(psql: Path, url: str, table: Table, path: Path, expected_rows: int
 
 def prepare_raw_copy(url: str, contract: FeedContract, path: Path) -> RawCopy:
     """Create the loader's raw table in the copy database, as the loader does, and the commands."""
-    import psycopg
-
-    from mtqg_warehouse import db
-
     (table,) = contract.tables.values()
-    with psycopg.connect(url, autocommit=True) as conn:
-        db.ensure_ops_schema(conn)
-        db.ensure_raw_tables(conn, contract)
-        commands = raw_copy_commands(contract.raw_schema, table, path, conn)
-    return RawCopy(contract.raw_schema, table.name, commands)
+    _prepare_schemas(url, contract.feed)
+    return RawCopy(contract.raw_schema, table.name, raw_copy_commands(contract.raw_schema, table, path))
 
 
 def time_raw_copy(psql: Path, url: str, raw: RawCopy, expected_rows: int) -> float:
@@ -195,8 +188,8 @@ def time_loader(server: BenchServer, feed: str, files: list[Path], folder: Path)
 
 def _prepare_schemas(url: str, feed: str) -> None:
     """The warehouse as a scheduled load finds it: ``ops`` and the feed's raw tables exist
-    (created once, on a first load or a deployment), as the ``\\copy`` yardstick's table does.
-    The timed call still checks them, as every load does."""
+    (created once, on a first load or a deployment). Both the ``\\copy`` yardstick's table and
+    the loader's database are made this way; the timed load still checks them, as every load does."""
     import psycopg
 
     from mtqg_warehouse import db
