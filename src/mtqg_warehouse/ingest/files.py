@@ -48,12 +48,16 @@ def feed_inbox(feed: str) -> Path:
     return inbox_dir() / feed
 
 
-def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[Delivery], list[str]]:
-    """Deliveries waiting in the feed's inbox, oldest name first, and the names refused.
+def discover(
+    contract: FeedContract, inbox: Path | None = None, period: str | None = None
+) -> tuple[list[Delivery], list[str]]:
+    """Deliveries waiting in the feed's inbox, oldest name first, and the names refused; only
+    ``period``'s files (by prefix, for backfills) when it is given.
 
     Refused names (hostile, unexpected, symlinks, oversized) are reported, never opened.
-    Each file is hashed on a background thread, in order, so a file's load need not wait
-    for its sha256 (hashing releases the GIL while the loader parses and COPYs).
+    Each file taken is hashed on a background thread, in order, so a file's load need not
+    wait for its sha256 (hashing releases the GIL while the loader parses and COPYs); files
+    of other periods are left unread.
     """
     folder = (inbox or feed_inbox(contract.feed)).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +72,8 @@ def discover(contract: FeedContract, inbox: Path | None = None) -> tuple[list[De
         match = contract.file_regex.match(entry.name)
         assert match is not None
         groups = match.groupdict()
+        if period is not None and not (groups.get("period") or "").startswith(period):
+            continue
         deliveries.append(
             Delivery(
                 feed=contract.feed,

@@ -76,9 +76,7 @@ def ingest_feed(
     with db.connect() as conn:
         db.ensure_ops_schema(conn)
         db.ensure_raw_tables(conn, contract)
-        deliveries, report.refused = files.discover(contract, inbox)
-        if period is not None:
-            deliveries = [d for d in deliveries if (d.period or "").startswith(period)]
+        deliveries, report.refused = files.discover(contract, inbox, period)
         for delivery in deliveries:
             _ingest_one(conn, contract, delivery, run_id, report)
     log.info("%s batch: %s", feed, asdict(report))
