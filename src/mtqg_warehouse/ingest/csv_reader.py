@@ -140,7 +140,7 @@ def _chunk(
     problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         _check_field_sizes(path, cells)
-    untrimmed = _untrimmed_rows(piece, layout, plain_good, cells, len(special_cells), delimiter)
+    untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
     return Chunk(
@@ -204,14 +204,14 @@ def _frame_of(rows: list[list[str | int]], width: int) -> pl.DataFrame:
 
 
 def _untrimmed_rows(
-    piece: bytes, layout: _LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
+    layout: _LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
 ) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
     no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
     is found in the bytes: a space next to a delimiter or a line end. Only when the chunk
     holds any other of those characters does every cell go through a regex. The last
     ``special`` rows (read by the csv module) are always trimmed."""
-    if _holds_other_spaces(piece):
+    if _holds_other_spaces(layout.piece):
         columns = [c for c in cells.columns if c != ROW_NUMBER]
         flags = [pl.col(c).str.contains(f"^[{TRIMMED}]|[{TRIMMED}]$") for c in columns]
         mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()

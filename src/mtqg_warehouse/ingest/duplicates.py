@@ -25,8 +25,8 @@ class DuplicateTracker:
         self.key = list(table.natural_key) or table.column_names
         self.seen = pl.DataFrame(schema={HASH: pl.UInt64, FIRST: pl.Int64})  # every key: hash, first row
         self.seen_bits = np.zeros(1 << SEEN_BITS, dtype=bool)  # untouched pages cost nothing
-        self.earlier_chunks: list[pl.DataFrame] = []  # each chunk's row numbers and key columns
-        self.chunk_rows: list[tuple[int, int]] = []  # and the range of its row numbers
+        # each chunk's first and last row number, and its row numbers and key columns
+        self.earlier_chunks: list[tuple[int, int, pl.DataFrame]] = []
 
     def repeats(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rejections for this chunk's rows whose key appeared before (here or earlier).
@@ -52,9 +52,10 @@ class DuplicateTracker:
         known = firsts.select(self.key).join(earlier, on=self.key)
         new = firsts.join(known, on=self.key, how="anti")
         self.seen = pl.concat([self.seen, fresh, new.select(HASH, FIRST)])
-        self.earlier_chunks.append(keyed.select(ROW_NUMBER, *self.key))
         rows = keyed.get_column(ROW_NUMBER)
-        self.chunk_rows.append((int(rows.min() or 0), int(rows.max() or 0)))
+        self.earlier_chunks.append(
+            (int(rows.min() or 0), int(rows.max() or 0), keyed.select(ROW_NUMBER, *self.key))
+        )
         first_of = pl.concat([new.select(*self.key, FIRST), known.select(*self.key, FIRST)])
         repeated = suspects.join(first_of, on=self.key).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
         return repeated.select(
@@ -81,7 +82,7 @@ class DuplicateTracker:
             chunk.filter(pl.col(ROW_NUMBER).is_in(rows.implode())).select(
                 *self.key, pl.col(ROW_NUMBER).alias(FIRST)
             )
-            for (low, high), chunk in zip(self.chunk_rows, self.earlier_chunks, strict=True)
+            for low, high, chunk in self.earlier_chunks
             if ((wanted >= low) & (wanted <= high)).any()  # only the chunks those rows are in
         ]
         return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
