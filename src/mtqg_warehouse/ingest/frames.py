@@ -43,7 +43,7 @@ def to_contract_frame(
             columns.append(pl.when(flag).then(_blank_to_null(cell)).otherwise(cell).alias(name))
         else:
             columns.append(pl.col(f"f{position}").alias(name))
-    changed = [_blank_to_null(pl.col(f"f{p}")).ne_missing(pl.col(f"f{p}")) for p in sorted(padded)]
+    changed = [_trim_changes(p) for p in sorted(padded)]
     cleaned = (flag & pl.any_horizontal(changed)).fill_null(False) if changed else pl.lit(False)
     return cells.select(pl.col(ROW_NUMBER).cast(pl.Int64), *columns, cleaned.alias(CLEANED))
 
@@ -51,9 +51,7 @@ def to_contract_frame(
 def _padded_columns(header_map: HeaderMap, suspects: pl.DataFrame) -> list[int]:
     """Delivered positions where trimming changes at least one of the suspect rows' cells."""
     positions = [position for position in header_map.positions if position is not None]
-    changes = suspects.select(
-        _blank_to_null(pl.col(f"f{p}")).ne_missing(pl.col(f"f{p}")).any().alias(str(p)) for p in positions
-    ).row(0)
+    changes = suspects.select(_trim_changes(p).any().alias(str(p)) for p in positions).row(0)
     return [position for position, change in zip(positions, changes, strict=True) if change]
 
 
@@ -63,9 +61,7 @@ def _trimmed(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.Dat
         for position in header_map.positions
     ]
     cleaned = pl.any_horizontal(
-        _blank_to_null(pl.col(f"f{position}")).ne_missing(pl.col(f"f{position}").cast(pl.String))
-        for position in header_map.positions
-        if position is not None
+        _trim_changes(position) for position in header_map.positions if position is not None
     )
     return (
         cells.lazy()
@@ -76,6 +72,12 @@ def _trimmed(header_map: HeaderMap, cells: pl.DataFrame, table: Table) -> pl.Dat
         )
         .collect()
     )
+
+
+def _trim_changes(position: int) -> pl.Expr:
+    """True where trimming (and blank to null) changes the delivered cell at ``position``."""
+    cell = pl.col(f"f{position}")
+    return _blank_to_null(cell).ne_missing(cell.cast(pl.String))
 
 
 def _blank_to_null(column: pl.Expr) -> pl.Expr:
