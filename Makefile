@@ -33,17 +33,17 @@ test-unit: $(STAMP) ## the fast loop: unit tests only
 	$(BIN)/pytest tests/unit
 
 lint: $(STAMP) ## ruff and sqlfluff
-	$(BIN)/ruff check src dags tests
-	$(BIN)/ruff format --check src dags tests
+	$(BIN)/ruff check src dags tests bench
+	$(BIN)/ruff format --check src dags tests bench
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
 
 fmt: $(STAMP) ## format Python and SQL
-	$(BIN)/ruff format src dags tests
-	$(BIN)/ruff check --fix src dags tests
+	$(BIN)/ruff format src dags tests bench
+	$(BIN)/ruff check --fix src dags tests bench
 	$(BIN)/sqlfluff fix dbt_project/models
 
 bench: $(STAMP) ## measure loaders and generator; last line is one JSON object
-	$(BIN)/mtqg bench
+	$(BIN)/python -m bench
 
 db-start: $(STAMP) ## start the embedded PostgreSQL (no-op when WAREHOUSE_URL is set)
 	$(BIN)/mtqg db start

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, Asset, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from mtqg_warehouse.assets import raw_asset_name
+from mtqg_warehouse.orchestration.ids import raw_asset_name
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5)}
 
@@ -33,13 +33,13 @@ def feed_ingest_dag(feed: str, schedule: str, doc_md: str | None) -> DAG:
     def ingest() -> None:
         @task
         def load_inbox(run_id: str | None = None, logical_date: datetime | None = None) -> dict:
-            from mtqg_warehouse.tasks import load_feed_inbox
+            from mtqg_warehouse.ingest.steps import load_feed_inbox
 
             return load_feed_inbox(feed, run_id or "manual", logical_date)
 
         @task(outlets=[Asset(raw_asset_name(feed))])
         def update_asset(report: dict) -> int:
-            from mtqg_warehouse.tasks import nothing_new
+            from mtqg_warehouse.ingest.steps import nothing_new
 
             if nothing_new(report):
                 raise AirflowSkipException("nothing new loaded: no asset event")
@@ -47,7 +47,7 @@ def feed_ingest_dag(feed: str, schedule: str, doc_md: str | None) -> DAG:
 
         @task(retries=0)
         def check_quarantine(report: dict) -> None:
-            from mtqg_warehouse.tasks import fail_on_quarantine
+            from mtqg_warehouse.ingest.steps import fail_on_quarantine
 
             fail_on_quarantine(report)
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetAny, dag, task
 
-from mtqg_warehouse.assets import FEEDS, raw_asset_name
+from mtqg_warehouse.orchestration.ids import FEEDS, raw_asset_name
 
 
 @dag(
@@ -27,25 +27,25 @@ from mtqg_warehouse.assets import FEEDS, raw_asset_name
 def build_warehouse() -> None:
     @task
     def build_publication(run_id: str | None = None) -> str:
-        from mtqg_warehouse.warehouse import build
+        from mtqg_warehouse.publication.steps import build
 
         return build(run_id)
 
     @task(retries=0)
     def audit_publication(schema: str) -> dict:
-        from mtqg_warehouse.warehouse import audit
+        from mtqg_warehouse.publication.steps import audit
 
         return audit(schema)
 
     @task
     def publish_marts(schema: str, audit_result: dict) -> list[str]:
-        from mtqg_warehouse.warehouse import publish_build
+        from mtqg_warehouse.publication.steps import publish_build
 
         return publish_build(schema)
 
     @task
     def report_summary(published: list[str]) -> dict:
-        from mtqg_warehouse.warehouse import summary
+        from mtqg_warehouse.publication.steps import summary
 
         return summary()
 

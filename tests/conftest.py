@@ -23,7 +23,7 @@ def server_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from mtqg_warehouse.embedded import EmbeddedServer
+    from mtqg_warehouse.db.embedded import EmbeddedServer
 
     server = EmbeddedServer.default()
     was_running = server.is_running() if server.pgdata.exists() else False

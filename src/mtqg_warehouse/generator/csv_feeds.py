@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.contracts.model import load_contract
 from mtqg_warehouse.generator.defects import Defect, inject_rows, plan_files
 
 BANK_KINDS = {

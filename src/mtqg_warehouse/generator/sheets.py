@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mtqg_warehouse.contracts import Table, load_contract
+from mtqg_warehouse.contracts.model import Table, load_contract
 from mtqg_warehouse.generator.formats import vnd
 from mtqg_warehouse.generator.xlsx_writer import Sheet
 

@@ -12,8 +12,8 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from mtqg_warehouse import reference
-from mtqg_warehouse.contracts import Column, Table
+from mtqg_warehouse.contracts import reference
+from mtqg_warehouse.contracts.model import Column, Table
 from mtqg_warehouse.ingest.rows import ROW_NUMBER
 
 DATE_SHAPE = r"^\d{1,2}/\d{1,2}/\d{4}$"

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import TRIMMED, cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, map_header

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA
 from mtqg_warehouse.ingest.rows import ROW_NUMBER
 

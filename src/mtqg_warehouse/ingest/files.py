@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
-from mtqg_warehouse.contracts import FeedContract
+from mtqg_warehouse.contracts.model import FeedContract
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.headers import HeaderMap
 from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER
 

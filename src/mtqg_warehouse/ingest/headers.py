@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.errors import FileRejected
 
 

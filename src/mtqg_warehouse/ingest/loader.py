@@ -29,8 +29,8 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
-from mtqg_warehouse import raw_tables
-from mtqg_warehouse.contracts import FeedContract, Table
+from mtqg_warehouse.contracts.model import FeedContract, Table
+from mtqg_warehouse.db import raw_tables
 from mtqg_warehouse.ingest import passthrough
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA, find_rejections
 from mtqg_warehouse.ingest.duplicates import DuplicateTracker

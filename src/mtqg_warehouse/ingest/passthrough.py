@@ -19,7 +19,7 @@ import polars as pl
 from psycopg import sql
 
 if TYPE_CHECKING:
-    from mtqg_warehouse.contracts import Table
+    from mtqg_warehouse.contracts.model import Table
 
 
 @dataclass(frozen=True)

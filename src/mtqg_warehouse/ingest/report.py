@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 
-from mtqg_warehouse.contracts import FeedContract
+from mtqg_warehouse.contracts.model import FeedContract
 
 REPORT_COLUMNS = ["row", "sheet", "field", "value_as_sent", "what_is_wrong", "how_to_fix", "detail_en"]
 

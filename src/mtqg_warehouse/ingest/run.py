@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mtqg_warehouse import db
-from mtqg_warehouse.contracts import FeedContract, load_contract
+from mtqg_warehouse.contracts.model import FeedContract, load_contract
+from mtqg_warehouse.db import connection as db
+from mtqg_warehouse.db import ddl
 from mtqg_warehouse.ingest import files
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
 from mtqg_warehouse.ingest.loader import (
@@ -74,8 +75,8 @@ def ingest_feed(
     contract = load_contract(feed)
     report = BatchReport(feed)
     with db.connect() as conn:
-        db.ensure_ops_schema(conn)
-        db.ensure_raw_tables(conn, contract)
+        ddl.ensure_ops_schema(conn)
+        ddl.ensure_raw_tables(conn, contract)
         deliveries, report.refused = files.discover(contract, inbox, period)
         for delivery in deliveries:
             _ingest_one(conn, contract, delivery, run_id, report)

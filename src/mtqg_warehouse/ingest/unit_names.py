@@ -12,8 +12,8 @@ from functools import cache
 
 import polars as pl
 
-from mtqg_warehouse import reference
-from mtqg_warehouse.contracts import Table
+from mtqg_warehouse.contracts import reference
+from mtqg_warehouse.contracts.model import Table
 
 
 @cache

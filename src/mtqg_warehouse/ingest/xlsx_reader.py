@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from mtqg_warehouse.contracts import FeedContract, Table
+from mtqg_warehouse.contracts.model import FeedContract, Table
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import header_key, map_header

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.contracts.model import load_contract
 
 
 def manifest(root: Path) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.contracts.model import load_contract
 from mtqg_warehouse.generator.defects import IN_PLACE_KINDS
 
 from gen_readback import (  # isort: skip

@@ -10,7 +10,7 @@ from conftest import make
 from gen_readback import csv_records, latest, manifest, sheet_records
 from python_calamine import CalamineWorkbook
 
-from mtqg_warehouse.contracts import load_contract
+from mtqg_warehouse.contracts.model import load_contract
 from mtqg_warehouse.generator.formats import parse_dmy, parse_vnd
 
 SMALL = ("--preset", "none", "--households", "1500", "--years", "1", "--start-year", "2023")

@@ -1,0 +1,110 @@
+"""Feed contracts: the machine-readable half of docs/feeds/.
+
+Loaders, the generator and the tests all read the same YAML, so a header rename or a new
+column is made in one place and every consumer follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACTS_DIR = Path(__file__).with_name("specs")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header_vi: str
+    type: str
+    required: bool
+    description: str
+    personal: bool = False
+    accepted_from: str | None = None  # "<seed>.<column>": the code list this column must be in
+    max_value: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    natural_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    sheet_vi: str | None = None
+    workbook_kind: str | None = None
+    header_row_hint: int | None = None
+    footer_markers: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
+@dataclass(frozen=True)
+class FeedContract:
+    feed: str
+    version: str
+    format: str
+    cadence: str
+    file_regex: re.Pattern[str]
+    tables: dict[str, Table]
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+    @property
+    def raw_schema(self) -> str:
+        return f"raw_{self.feed}"
+
+
+def _table(name: str, spec: dict) -> Table:
+    columns = tuple(
+        Column(
+            name=col["name"],
+            header_vi=col["header_vi"],
+            type=col["type"],
+            required=bool(col.get("required", False)),
+            description=col.get("description", ""),
+            personal=bool(col.get("personal", False)),
+            accepted_from=col.get("accepted_from"),
+            max_value=col.get("max_value"),
+        )
+        for col in spec["columns"]
+    )
+    return Table(
+        name=name,
+        description=spec.get("description", ""),
+        natural_key=tuple(spec.get("natural_key", ())),
+        columns=columns,
+        sheet_vi=spec.get("sheet_vi"),
+        workbook_kind=spec.get("workbook_kind"),
+        header_row_hint=spec.get("header_row_hint"),
+        footer_markers=tuple(spec.get("footer_markers", ())),
+    )
+
+
+@cache
+def load_contract(feed: str) -> FeedContract:
+    """Read ``contracts/specs/<feed>.yml``; raises FileNotFoundError naming the feed when absent."""
+    path = CONTRACTS_DIR / f"{feed}.yml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return FeedContract(
+        feed=spec["feed"],
+        version=str(spec["version"]),
+        format=spec["format"],
+        cadence=spec["cadence"],
+        file_regex=re.compile(spec["file_regex"]),
+        tables={name: _table(name, table) for name, table in spec["tables"].items()},
+        encoding=spec.get("encoding", "utf-8"),
+        delimiter=spec.get("delimiter", ","),
+    )
+
+
+def feeds() -> list[str]:
+    return sorted(path.stem for path in CONTRACTS_DIR.glob("*.yml"))

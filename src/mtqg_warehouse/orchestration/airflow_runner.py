@@ -1,0 +1,266 @@
+"""Running the DAGs for real, bounded: Airflow's own components, started and stopped here.
+
+`make demo` and the end-to-end tests need the scheduler to run asset-triggered DAGs, which
+`airflow dags test` does not do; so this starts the dag-processor, scheduler and api-server
+in the background, triggers the ingest DAGs, waits for the asset-scheduled build, and stops
+every component again. Airflow's home, metadata database and logs live in the state folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtqg_warehouse.config import PROJECT_ROOT, state_dir
+from mtqg_warehouse.db.embedded import free_port
+
+log = logging.getLogger(__name__)
+
+COMPONENTS = ("dag-processor", "scheduler", "api-server")
+TERMINAL = {"success", "failed"}
+
+
+def airflow_home() -> Path:
+    return state_dir() / "airflow"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    dag_id: str
+    run_id: str
+    state: str
+
+
+def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, str]:
+    home = airflow_home()
+    env = dict(os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            # a writer waits up to 60 s for SQLite's lock (the default 5 s failed a backfill
+            # create while the scheduler wrote, on a busy 2-core machine)
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
+            "WAREHOUSE_URL": warehouse_url,
+            "MTQG_STATE_DIR": str(state_dir()),
+            "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        }
+    )
+    if api_port:
+        env["AIRFLOW__API__PORT"] = str(api_port)
+        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{api_port}/execution/"
+    return env
+
+
+def airflow_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("airflow")), *args]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if check and result.returncode != 0:
+        raise RuntimeError(
+            f"airflow {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def migrate_metadata(env: dict[str, str]) -> None:
+    """`airflow db migrate` once per Airflow version (it costs about 5 s)."""
+    from importlib.metadata import version
+
+    stamp = airflow_home() / f".migrated-{version('apache-airflow')}"
+    if stamp.exists():
+        return
+    airflow_home().mkdir(parents=True, exist_ok=True)
+    airflow_cli(env, "db", "migrate")
+    stamp.touch()
+
+
+@contextmanager
+def running_airflow(warehouse_url: str):
+    """Start the components, wait until they serve, and always stop them on the way out."""
+    port = free_port(28080)
+    env = airflow_env(warehouse_url, port)
+    migrate_metadata(env)
+    processes = [_start(env, name) for name in COMPONENTS]
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=120, processes=processes)
+        # the first execution-API request is slow; warm it before a worker times out on it
+        _wait_http(f"http://127.0.0.1:{port}/execution/health", timeout=60, processes=processes)
+        yield env
+    finally:
+        for process in processes:
+            _stop(process)
+
+
+def _start(env: dict[str, str], component: str) -> subprocess.Popen:
+    logs = airflow_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{component}.log", "ab") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("airflow")), component],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    _pid_file(component).write_text(f"{process.pid}\n")
+    return process
+
+
+def _pid_file(component: str) -> Path:
+    return airflow_home() / f"{component}.pid"
+
+
+def stop_leftover_components(grace: float = 20) -> list[str]:
+    """After a killed demo or test, the components' process groups may still run: end them."""
+    groups = {}
+    for component in COMPONENTS:
+        path = _pid_file(component)
+        if path.exists():
+            groups[component] = int(path.read_text())
+            path.unlink()
+    stopped = [component for component, pid in groups.items() if _signal_group(pid, signal.SIGTERM)]
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in groups.values()):
+        time.sleep(0.5)
+    for pid in groups.values():
+        _signal_group(pid, signal.SIGKILL)
+    return stopped
+
+
+def _signal_group(pid: int, signum: int) -> bool:
+    """Whether the group existed (signal 0 only asks)."""
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the component's whole process group (workers included), then SIGKILL stragglers."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    _pid_file(process.args[1]).unlink(missing_ok=True)
+
+
+def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        dead = [p.args[1] for p in processes if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"Airflow component(s) exited early: {dead}; see {airflow_home() / 'logs'}")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def _metadata() -> Iterator[sqlite3.Connection]:
+    """Read-only look at Airflow's metadata (SQLite in the state folder): cheaper than a CLI call."""
+    conn = sqlite3.connect(f"file:{airflow_home() / 'airflow.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def wait_for_dags(dag_ids: list[str], timeout: float = 120) -> None:
+    """The dag-processor must have serialised a DAG before it can be triggered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _metadata() as conn:
+            found = {row[0] for row in conn.execute("select dag_id from serialized_dag")}
+        if set(dag_ids) <= found:
+            return
+        time.sleep(1)
+    raise TimeoutError(f"DAGs {sorted(set(dag_ids) - found)} were not parsed within {timeout} s")
+
+
+def trigger(env: dict[str, str], dag_id: str) -> str:
+    run_id = f"manual__{dag_id}__{time.time_ns()}"
+    airflow_cli(env, "dags", "trigger", dag_id, "--run-id", run_id)
+    return run_id
+
+
+def last_run_rowid() -> int:
+    if not (airflow_home() / "airflow.db").exists():
+        return 0
+    with _metadata() as conn:
+        row = conn.execute("select max(id) from dag_run").fetchone()
+    return row[0] or 0
+
+
+def wait_for_all_runs(
+    dag_id: str, after_rowid: int, timeout: float, run_type: str | None = None, allow_none: bool = False
+) -> list[RunOutcome]:
+    """Until every run of ``dag_id`` since the baseline has finished; returns them in order.
+
+    With ``allow_none``, having no run at all (after a short grace) is a valid answer.
+    """
+    deadline = time.monotonic() + timeout
+    grace = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with _metadata() as conn:
+            runs = conn.execute(
+                "select run_id, state, run_type from dag_run where dag_id = ? and id > ? order by id",
+                (dag_id, after_rowid),
+            ).fetchall()
+            # asset events not yet turned into a run (max_active_runs holds them back)
+            queued = conn.execute(
+                "select count(*) from asset_dag_run_queue where target_dag_id = ?", (dag_id,)
+            ).fetchone()[0]
+        wanted = [(run_id, state) for run_id, state, kind in runs if run_type in (None, kind)]
+        if wanted and not queued and all(state in TERMINAL for _, state in wanted):
+            return [RunOutcome(dag_id, run_id, state) for run_id, state in wanted]
+        if allow_none and not runs and not queued and time.monotonic() > grace:
+            return []
+        time.sleep(1)
+    raise TimeoutError(f"runs of {dag_id} did not finish within {timeout} s; see {airflow_home() / 'logs'}")
+
+
+def task_state(dag_id: str, run_id: str, task_id: str) -> str | None:
+    with _metadata() as conn:
+        row = conn.execute(
+            "select state from task_instance where dag_id = ? and run_id = ? and task_id = ?",
+            (dag_id, run_id, task_id),
+        ).fetchone()
+    return row[0] if row else None
+
+
+def failed_task_logs(dag_id: str, run_id: str) -> str:
+    """The tail of each failed task's log, so a failed demo or test says why."""
+    folder = airflow_home() / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+    tails = [
+        f"--- {path.relative_to(folder)}\n{path.read_text(errors='replace')[-3000:]}"
+        for path in sorted(folder.rglob("*.log"))
+    ]
+    return "\n".join(tails)

@@ -1,0 +1,63 @@
+"""Running dbt in-process against the warehouse, into one publication's schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+from mtqg_warehouse.config import PROJECT_ROOT, state_dir
+from mtqg_warehouse.db.connection import warehouse_target
+
+log = logging.getLogger(__name__)
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+class DbtBuildFailed(Exception):
+    pass
+
+
+def dbt_environment() -> dict[str, str]:
+    """The profile reads these; credentials never sit in a file."""
+    target = warehouse_target()
+    return {
+        "MTQG_DB_HOST": target.host,
+        "MTQG_DB_PORT": str(target.port),
+        "MTQG_DB_USER": target.user,
+        "MTQG_DB_PASSWORD": target.password,
+        "MTQG_DB_NAME": target.dbname,
+        "DBT_TARGET_PATH": str(state_dir() / "dbt" / "target"),
+        "DBT_LOG_PATH": str(state_dir() / "dbt" / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
+    """``dbt <command>`` with this build's vars; raises naming the failed nodes."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_environment())
+    variables = {
+        "publication_schema": publication_schema,
+        "pseudonym_key": os.environ.get("MTQG_PSEUDONYM_KEY", "dev-only-not-secret"),
+    }
+    args = [
+        command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--vars",
+        json.dumps(variables),
+        *extra,
+    ]
+    result = dbtRunner().invoke(args)
+    if result.success:
+        return
+    failed = []
+    if result.result is not None and hasattr(result.result, "results"):
+        failed = [
+            f"{r.node.unique_id}: {r.message}" for r in result.result.results if r.status in ("error", "fail")
+        ]
+    raise DbtBuildFailed(f"dbt {command} failed: " + ("; ".join(failed) or str(result.exception)))

@@ -1,0 +1,106 @@
+"""The warehouse build as steps the build DAG wires: build, audit, publish, summarise.
+
+Each step takes and returns small values (a schema name, counts) so Airflow can pass them
+between tasks through XCom, and each can run alone from the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from mtqg_warehouse.db import connection as db
+from mtqg_warehouse.db import ddl
+from mtqg_warehouse.publication import lifecycle as publish
+from mtqg_warehouse.publication import validation as quality
+from mtqg_warehouse.publication.dbt_runner import DbtBuildFailed, run_dbt
+
+log = logging.getLogger(__name__)
+
+
+class ValidationFailed(Exception):
+    """The build is kept for inspection; `marts` still shows the previous publication."""
+
+
+def build(run_id: str | None = None) -> str:
+    """dbt build (seeds, models, dbt tests) into a new publication schema; returns its name."""
+    from mtqg_warehouse.contracts.model import feeds, load_contract
+
+    with db.connect() as conn:
+        ddl.ensure_ops_schema(conn)
+        for feed in feeds():  # dbt's sources must exist even for a feed that has sent nothing yet
+            ddl.ensure_raw_tables(conn, load_contract(feed))
+        schema = publish.start_publication(conn, run_id)
+    try:
+        run_dbt("build", schema)
+    except DbtBuildFailed:
+        with db.connect() as conn:
+            publish.record_outcome(conn, schema, "failed_build", 0, 0, None)
+        raise
+    return schema
+
+
+def audit(schema: str) -> dict:
+    """GX checkpoint over the new publication; raises naming every failed check."""
+    outcome = quality.validate_schema(db.warehouse_url(), schema, layer="marts")
+    status = "building" if outcome.success else "failed_validation"
+    with db.connect() as conn:
+        publish.record_outcome(
+            conn, schema, status, outcome.checks_passed, outcome.checks_failed, outcome.data_docs
+        )
+    if not outcome.success:
+        failures = "; ".join(
+            f"{f.suite}: {f.expectation}({f.column or ''}) observed {f.observed}" for f in outcome.failures
+        )
+        raise ValidationFailed(
+            f"{schema} failed {outcome.checks_failed} check(s), marts left unchanged: {failures}. "
+            f"Data Docs: {outcome.data_docs}"
+        )
+    return asdict(outcome)
+
+
+def publish_build(schema: str) -> list[str]:
+    with db.connect() as conn:
+        relations = publish.publish(conn, schema)
+        retired = publish.retire_old_publications(conn)
+    log.info("published %s (%s); retired %s", schema, ", ".join(relations), retired or "none")
+    return relations
+
+
+def summary() -> dict:
+    """What a person wants after a run: rows per published mart, loads, rejections, docs."""
+    from psycopg import sql
+
+    with db.connect() as conn:
+        current = publish.current_publication(conn)
+        marts = {}
+        for (relation,) in conn.execute(
+            "select table_name from information_schema.views where table_schema = 'marts' order by 1"
+        ).fetchall():
+            marts[relation] = conn.execute(
+                sql.SQL("select count(*) from {}").format(sql.Identifier("marts", relation))
+            ).fetchone()[0]
+        loads = conn.execute(
+            """select feed, count(*) filter (where status = 'loaded'),
+                      coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0),
+                      count(*) filter (where status = 'quarantined')
+               from ops.load_audit group by feed order by feed"""
+        ).fetchall()
+        docs = conn.execute(
+            "select data_docs_url from ops.publish_log where data_docs_url is not null "
+            "order by publication_id desc limit 1"
+        ).fetchone()
+    return {
+        "publication": current,
+        "marts_rows": marts,
+        "loads": {
+            feed: {
+                "files": files,
+                "rows_loaded": rows,
+                "rows_rejected": rejected,
+                "quarantined": quarantined,
+            }
+            for feed, files, rows, rejected, quarantined in loads
+        },
+        "data_docs": docs[0] if docs else None,
+    }
