@@ -12,7 +12,7 @@ from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "insurance"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "insurance"
 
 
 def _deliver(state: Path) -> None:
@@ -105,7 +105,7 @@ def test_backfill_loads_exactly_the_past_periods_asked_for(warehouse: str, tmp_p
 
     inbox = tmp_path / "state" / "inbox" / "bank"
     inbox.mkdir(parents=True)
-    header = (Path(__file__).resolve().parents[1] / "fixtures" / "bank_header.csv").read_text(
+    header = (Path(__file__).resolve().parents[2] / "fixtures" / "bank_header.csv").read_text(
         encoding="utf-8"
     )
     for day in (1, 2, 3, 4):
