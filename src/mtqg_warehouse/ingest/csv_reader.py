@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from mtqg_warehouse.contracts.model import Table
+from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import TRIMMED, cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, map_header
@@ -33,14 +34,7 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 16 * 1024**2
-WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
 NEWLINE = 10
-NO_HEADER_REASON = "value in a column that has no header"
-NO_HEADER_VI = "có giá trị ở cột không có tiêu đề"
-NO_HEADER_HINT = "đặt tên cột theo mẫu, hoặc xóa giá trị thừa ở cột không có tiêu đề"
-NUL_REASON = "row holds a NUL character, which cannot be stored"
-NUL_VI = "dòng có ký tự NUL (mã 0), không lưu được"
-NUL_HINT = "xuất lại tệp CSV từ Excel (CSV UTF-8); ký tự NUL thường do tệp bị hỏng"
 
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
@@ -66,9 +60,9 @@ def _whole_file(path: Path) -> tuple[mmap.mmap | bytes, int]:
     start = 3 if raw[:3] == b"\xef\xbb\xbf" else 0
     head = raw[start : start + (1 << 20)]
     if not head or (head.isspace() and raw[start:].isspace()):
-        raise FileRejected(path, "the file is empty")
+        raise FileRejected(path, messages.EMPTY_FILE)
     if raw[-1:] != b"\n":
-        raise FileRejected(path, "the file is truncated: its last line is incomplete")
+        raise FileRejected(path, messages.TRUNCATED_FILE)
     return raw, start
 
 
@@ -76,14 +70,14 @@ def _text(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise FileRejected(path, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8") from err
+        raise FileRejected(path, messages.NOT_UTF8.format(byte=err.start)) from err
 
 
 def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[str]:
     try:
         return next(csv.reader([line], delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration) as err:
-        raise FileRejected(path, f"row {row_number}: not valid CSV ({err})") from err
+        raise FileRejected(path, messages.INVALID_CSV_LINE.format(row=row_number, error=err)) from err
 
 
 def _chunks(
@@ -110,7 +104,7 @@ def _pieces(
         # counted with NumPy: bytes.count is three times slower
         row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
         if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
-            raise FileRejected(path, f"more than {MAX_ROWS:,} rows")
+            raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
         start = end
 
 
@@ -164,7 +158,12 @@ def _values_without_header(cells: pl.DataFrame, header_map: HeaderMap) -> list[R
         value = row[f"f{position}"]
         field = f"column {position + 1} (no header)"
         problems.append(
-            RowProblem(row[ROW_NUMBER], field, NO_HEADER_REASON, NO_HEADER_HINT, value, "", NO_HEADER_VI)
+            RowProblem(
+                row_number=row[ROW_NUMBER],
+                field=field,
+                message=messages.VALUE_WITHOUT_HEADER,
+                value_as_sent=value,
+            )
         )
     return problems
 
@@ -180,9 +179,13 @@ def _special_lines(
     for index in special.tolist():
         text = layout.line(index)
         if "\x00" in text:
-            row = int(layout.row_numbers[index])
             problems.append(
-                RowProblem(row, None, NUL_REASON, NUL_HINT, None, text.replace("\x00", "\\0"), NUL_VI)
+                RowProblem(
+                    row_number=int(layout.row_numbers[index]),
+                    field=None,
+                    message=messages.NUL_CHARACTER,
+                    value_as_sent=None,
+                )
             )
             layout.blank[index] = True  # reported here, not again as a wrong width
             continue
@@ -335,13 +338,12 @@ def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) ->
         if text.count('"') % 2:
             raise csv.Error("odd number of quotes")
         fields = len(next(csv.reader([text], delimiter=delimiter, strict=True)))
-        reason = f"row has {fields} fields, the header has {width}"
+        message = messages.WRONG_FIELD_COUNT.format(fields=fields, width=width)
     except csv.Error:
-        reason = (
-            "row is not valid CSV: a quote is not closed on this line (line breaks in a cell are not allowed)"
-        )
-    reason_vi = "số ô của dòng không khớp với dòng tiêu đề"
-    return RowProblem(int(layout.row_numbers[index]), None, reason, WRONG_WIDTH_HINT, None, text, reason_vi)
+        message = messages.UNCLOSED_QUOTE
+    return RowProblem(
+        row_number=int(layout.row_numbers[index]), field=None, message=message, value_as_sent=None
+    )
 
 
 def _parse(
@@ -363,13 +365,13 @@ def _parse(
             raise_if_empty=False,  # checked by the caller; Polars' check copies the whole chunk
         )
     except pl.exceptions.ComputeError as err:
-        raise FileRejected(path, f"not UTF-8 text or not valid CSV: {str(err).splitlines()[0]}") from err
+        raise FileRejected(path, messages.UNREADABLE_CSV.format(error=str(err).splitlines()[0])) from err
     if expected is not None and cells.height != expected:
-        raise FileRejected(path, f"rows could not be told apart ({cells.height} parsed, {expected} lines)")
+        raise FileRejected(path, messages.ROWS_NOT_APART.format(parsed=cells.height, lines=expected))
     return cells
 
 
 def _check_field_sizes(path: Path, cells: pl.DataFrame) -> None:
     for column in cells.columns:
         if column != ROW_NUMBER and (cells.get_column(column).str.len_chars().max() or 0) > MAX_FIELD_CHARS:
-            raise FileRejected(path, f"a field is longer than {MAX_FIELD_CHARS:,} characters")
+            raise FileRejected(path, messages.FIELD_TOO_LONG.format(limit=MAX_FIELD_CHARS))

@@ -12,6 +12,7 @@ import polars as pl
 
 from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA
+from mtqg_warehouse.ingest.messages import REPEATED_KEY
 from mtqg_warehouse.ingest.rows import ROW_NUMBER
 
 HASH = "_hash"
@@ -61,15 +62,9 @@ class DuplicateTracker:
         return repeated.select(
             pl.col(ROW_NUMBER).alias("row_number"),
             pl.lit(", ".join(self.key)).alias("field"),
-            (
-                pl.lit("reported twice in this file (first at row ")
-                + pl.col(FIRST).cast(pl.String)
-                + pl.lit(")")
-            ).alias("reason"),
-            pl.lit("dòng bị trùng (báo cáo hai lần)").alias("reason_vi"),
-            pl.lit("xóa dòng lặp lại, hoặc sửa lại nếu hai dòng là hai trường hợp khác nhau").alias(
-                "fix_hint"
-            ),
+            pl.format(REPEATED_KEY.reason, pl.col(FIRST)).alias("reason"),
+            pl.lit(REPEATED_KEY.reason_vi).alias("reason_vi"),
+            pl.lit(REPEATED_KEY.fix_hint).alias("fix_hint"),
             pl.lit(None, pl.String).alias("value_as_sent"),
         ).cast(REJECTION_SCHEMA)
 

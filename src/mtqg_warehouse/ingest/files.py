@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
 from mtqg_warehouse.contracts.model import FeedContract
+from mtqg_warehouse.ingest import messages
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +91,17 @@ def discover(
 
 def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
     if entry.name.startswith("."):
-        return "hidden file"
+        return messages.HIDDEN_FILE
     if entry.is_symlink():
-        return "symbolic links are not accepted"
+        return messages.SYMBOLIC_LINK
     if not entry.is_file():
-        return "not a regular file"
+        return messages.NOT_A_FILE
     if entry.resolve().parent != folder:
-        return "path escapes the inbox"
+        return messages.ESCAPES_INBOX
     if not contract.file_regex.match(entry.name):
-        return f"name does not follow the contract's pattern {contract.file_regex.pattern}"
+        return messages.NAME_NOT_IN_PATTERN.format(pattern=contract.file_regex.pattern)
     if entry.stat().st_size > MAX_FILE_BYTES:
-        return f"file of {entry.stat().st_size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit"
+        return messages.FILE_TOO_LARGE.format(size=entry.stat().st_size, limit=MAX_FILE_BYTES)
     return None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtqg_warehouse.contracts.model import Table
+from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.errors import FileRejected
 
 
@@ -43,7 +44,7 @@ def map_header(path: Path, header: list[str], table: Table) -> HeaderMap:
                 unknown.append(cell.strip())
             continue
         if positions[index] is not None:
-            raise FileRejected(path, f"column {cell.strip()!r} appears twice in the header")
+            raise FileRejected(path, messages.COLUMN_TWICE.format(column=cell.strip()))
         positions[index] = position
     missing = [
         f"{column.header_vi} ({column.name})"
@@ -51,7 +52,7 @@ def map_header(path: Path, header: list[str], table: Table) -> HeaderMap:
         if position is None and column.required
     ]
     if missing:
-        raise FileRejected(path, "missing required column(s): " + ", ".join(missing))
+        raise FileRejected(path, messages.MISSING_COLUMNS.format(columns=", ".join(missing)))
     if unknown:
-        raise FileRejected(path, "unexpected column(s) in the header: " + ", ".join(unknown))
+        raise FileRejected(path, messages.UNEXPECTED_COLUMNS.format(columns=", ".join(unknown)))
     return HeaderMap(positions=positions, width=len(header))

@@ -16,21 +16,39 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
+    from mtqg_warehouse.ingest.messages import Message
     from mtqg_warehouse.ingest.passthrough import CopyShape, SourceLines
 
 ROW_NUMBER = "_row_number"
 CLEANED = "_cleaned"  # true where a cell differs from what was sent (trimmed, blank to null)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RowProblem:
+    """A row a reader rejects before the value checks, with why (see messages.py); by keyword,
+    so a reason can never land in the field's place. ``field`` is None for a row that has no
+    fields to speak of (a wrong field count): it is then also a row missing from the frame."""
+
     row_number: int
     field: str | None
-    reason: str
-    fix_hint: str
+    message: Message
     value_as_sent: str | None
-    original_text: str
-    reason_vi: str | None = None
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """Rows read, loaded and rejected, which must add up (the audit table checks they do)."""
+
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+
+    def __add__(self, other: RowCounts) -> RowCounts:
+        return RowCounts(
+            read=self.read + other.read,
+            loaded=self.loaded + other.loaded,
+            rejected=self.rejected + other.rejected,
+        )
 
 
 @dataclass

@@ -18,15 +18,14 @@ from mtqg_warehouse.contracts.model import FeedContract, load_contract
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
 from mtqg_warehouse.ingest import files
-from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
-from mtqg_warehouse.ingest.loader import (
-    AlreadyLoaded,
+from mtqg_warehouse.ingest.audit import (
     already_loaded,
-    load_delivery,
     loaded_under_this_name,
     record_duplicate,
     record_unloaded,
 )
+from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
+from mtqg_warehouse.ingest.loader import AlreadyLoaded, load_delivery
 from mtqg_warehouse.ingest.report import write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
 

@@ -15,9 +15,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, RowProblem
-
-LEGACY_HINT = "gõ lại ô này bằng phông Unicode (ví dụ Times New Roman, Unikey đặt bảng mã Unicode)"
 
 
 @lru_cache(maxsize=200_000)
@@ -42,7 +41,8 @@ def clean_text(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, l
         if not suspects:
             continue
         odd = frame.filter(pl.col(column).str.contains_any(suspects)).select(ROW_NUMBER, column)
-        fixes = _repairs(odd, column, problems)
+        fixes, unsafe = _repairs(odd, column)
+        problems += unsafe
         if fixes:
             fixes_by_column[column] = fixes
     if fixes_by_column:
@@ -63,17 +63,19 @@ def _non_ascii_words(frame: pl.DataFrame, column: str) -> list[str]:
     return words.filter(~words.str.contains(r"^[\x00-\x7F]*$")).to_list()
 
 
-def _repairs(odd: pl.DataFrame, column: str, problems: list[RowProblem]) -> dict[str, str]:
+def _repairs(odd: pl.DataFrame, column: str) -> tuple[dict[str, str], list[RowProblem]]:
+    """The column's repairs, value by value, and the cells that cannot be repaired safely."""
     from mtqg_warehouse.text.legacy import repair
     from mtqg_warehouse.text.normalize import nfc
 
     fixes: dict[str, str] = {}
+    unsafe: list[RowProblem] = []
     for row_number, value in odd.iter_rows():
         result = repair(value)
         if result.encoding and not result.safe:
-            reason = f"text in a legacy font that cannot be repaired safely: {result.reason}"
-            reason_vi = "chữ gõ bằng phông cũ (TCVN3/VNI) không chuyển sang Unicode an toàn được"
-            problems.append(RowProblem(row_number, column, reason, LEGACY_HINT, value, "", reason_vi))
+            message = messages.UNSAFE_LEGACY_TEXT.format(detail=result.reason)
+            problem = RowProblem(row_number=row_number, field=column, message=message, value_as_sent=value)
+            unsafe.append(problem)
         else:
             fixes[value] = nfc(result.text)
-    return fixes
+    return fixes, unsafe

@@ -20,6 +20,7 @@ from mtqg_warehouse.contracts.model import FeedContract, Table
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import header_key, map_header
+from mtqg_warehouse.ingest.messages import Message
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
 MAX_SHEETS = 20
@@ -80,7 +81,7 @@ def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
         below_totals = below_totals or _is_footer(cells, table)
         if below_totals:
             if not _is_footer(cells, table):
-                problems.append(_below_totals(row_number, originals[row_number]))
+                problems.append(_below_totals(row_number))
             continue
         data.append([row_number, *cells[: len(header)], *[""] * (len(header) - len(cells))])
     schema = {ROW_NUMBER: pl.Int64} | dict.fromkeys(cell_columns(len(header)), pl.String)
@@ -89,15 +90,16 @@ def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
     return ReadResult(table=table.name, sheet=sheet_name, chunks=iter([lambda: chunk]))
 
 
-def _below_totals(row_number: int, original: str) -> RowProblem:
+def _below_totals(row_number: int) -> RowProblem:
     return RowProblem(
-        row_number,
-        None,
-        "row below the totals row",
-        "chuyển dòng này lên trên dòng tổng cộng, hoặc xóa nếu là ghi chú",
-        None,
-        original,
-        "dòng nằm dưới dòng tổng cộng",
+        row_number=row_number,
+        field=None,
+        message=Message(
+            reason="row below the totals row",
+            reason_vi="dòng nằm dưới dòng tổng cộng",
+            fix_hint="chuyển dòng này lên trên dòng tổng cộng, hoặc xóa nếu là ghi chú",
+        ),
+        value_as_sent=None,
     )
 
 

@@ -40,7 +40,7 @@ def test_wrong_width_and_unclosed_quotes_are_row_problems_not_file_errors(tmp_pa
     body = "\n".join([HEADER, GOOD, GOOD + ",extra", GOOD.replace(",Nguyễn", ',"Nguyễn'), GOOD]) + "\n"
     rows, problems, chunks = _read(tmp_path, body)
     assert [row["_row_number"] for row in rows] == [2, 5]
-    assert [(p.row_number, p.reason.split(":")[0]) for p in problems] == [
+    assert [(p.row_number, p.message.reason.split(":")[0]) for p in problems] == [
         (3, "row has 12 fields, the header has 11"),
         (4, "row is not valid CSV"),
     ]

@@ -1,0 +1,94 @@
+"""What the ingest tells people about a delivery's structural problems, each said once.
+
+A rejected row carries three texts: the reason in English for the data team, and in
+Vietnamese what is wrong and how to fix it, for the ward officer or the sending agency who
+reads the rejection report. A file that cannot be read at all is quarantined (or refused
+unopened) with one English reason, which goes to the audit row and the quarantine note.
+Keeping the wording here lets it be reviewed, and translated, in one place; the modules that
+find the problems only choose the message and fill in its details.
+
+The value rules of the contracts (dates, amounts, codes) carry their own messages with the
+rules themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """Why a row was rejected; ``reason`` may hold ``{name}`` fields, filled by ``format``."""
+
+    reason: str  # English, for the data team
+    reason_vi: str  # Vietnamese: what is wrong
+    fix_hint: str  # Vietnamese: what the sender should do about it
+
+    def format(self, **details: object) -> Message:
+        """This message with the row's details in its English reason."""
+        return replace(self, reason=self.reason.format(**details))
+
+
+# Rows: one bad row is one rejected row, never a reason to refuse the whole file.
+
+_WRONG_WIDTH_VI = "số ô của dòng không khớp với dòng tiêu đề"
+_WRONG_WIDTH_HINT = "kiểm tra dòng này: thiếu ô, thừa ô, hoặc dấu phẩy trong ô chưa đặt trong ngoặc kép"
+
+WRONG_FIELD_COUNT = Message(
+    reason="row has {fields} fields, the header has {width}",
+    reason_vi=_WRONG_WIDTH_VI,
+    fix_hint=_WRONG_WIDTH_HINT,
+)
+UNCLOSED_QUOTE = Message(
+    reason="row is not valid CSV: a quote is not closed on this line (line breaks in a cell are not allowed)",
+    reason_vi=_WRONG_WIDTH_VI,
+    fix_hint=_WRONG_WIDTH_HINT,
+)
+VALUE_WITHOUT_HEADER = Message(
+    reason="value in a column that has no header",
+    reason_vi="có giá trị ở cột không có tiêu đề",
+    fix_hint="đặt tên cột theo mẫu, hoặc xóa giá trị thừa ở cột không có tiêu đề",
+)
+NUL_CHARACTER = Message(
+    reason="row holds a NUL character, which cannot be stored",
+    reason_vi="dòng có ký tự NUL (mã 0), không lưu được",
+    fix_hint="xuất lại tệp CSV từ Excel (CSV UTF-8); ký tự NUL thường do tệp bị hỏng",
+)
+UNSAFE_LEGACY_TEXT = Message(
+    reason="text in a legacy font that cannot be repaired safely: {detail}",
+    reason_vi="chữ gõ bằng phông cũ (TCVN3/VNI) không chuyển sang Unicode an toàn được",
+    fix_hint="gõ lại ô này bằng phông Unicode (ví dụ Times New Roman, Unikey đặt bảng mã Unicode)",
+)
+# Filled per row by Polars (``pl.format``), whose placeholder is a bare ``{}``.
+REPEATED_KEY = Message(
+    reason="reported twice in this file (first at row {})",
+    reason_vi="dòng bị trùng (báo cáo hai lần)",
+    fix_hint="xóa dòng lặp lại, hoặc sửa lại nếu hai dòng là hai trường hợp khác nhau",
+)
+
+# Files that cannot be read as a whole (FileRejected: quarantined, the batch goes on).
+
+EMPTY_FILE = "the file is empty"
+TRUNCATED_FILE = "the file is truncated: its last line is incomplete"
+NOT_UTF8 = "not UTF-8 text (byte {byte}): save the file as CSV UTF-8"
+INVALID_CSV_LINE = "row {row}: not valid CSV ({error})"
+UNREADABLE_CSV = "not UTF-8 text or not valid CSV: {error}"
+ROWS_NOT_APART = "rows could not be told apart ({parsed} parsed, {lines} lines)"
+TOO_MANY_ROWS = "more than {limit:,} rows"
+FIELD_TOO_LONG = "a field is longer than {limit:,} characters"
+COLUMN_TWICE = "column {column!r} appears twice in the header"
+MISSING_COLUMNS = "missing required column(s): {columns}"
+UNEXPECTED_COLUMNS = "unexpected column(s) in the header: {columns}"
+
+# Files refused in the inbox, never opened.
+
+HIDDEN_FILE = "hidden file"
+SYMBOLIC_LINK = "symbolic links are not accepted"
+NOT_A_FILE = "not a regular file"
+ESCAPES_INBOX = "path escapes the inbox"
+NAME_NOT_IN_PATTERN = "name does not follow the contract's pattern {pattern}"
+FILE_TOO_LARGE = "file of {size:,} bytes is larger than the {limit:,}-byte limit"
+
+# Files not loaded because their bytes were loaded before.
+
+DUPLICATE_FILE = "identical to load {load_id}: skipped"
