@@ -69,7 +69,7 @@ def open_audit(
 ) -> int:
     """The file's audit row; a load passes a placeholder ``sha256`` and sets the real one when
     the background hashing has finished (see ``close_load``)."""
-    return conn.execute(
+    row = conn.execute(
         """insert into ops.load_audit
                (feed, source_file, sha256, period, ward_code, version, status, run_id)
            values (%s, %s, %s, %s, %s, %s, %s, %s) returning load_id""",
@@ -83,7 +83,9 @@ def open_audit(
             status,
             run_id,
         ],
-    ).fetchone()[0]
+    ).fetchone()
+    assert row is not None  # insert ... returning always returns the row
+    return row[0]
 
 
 def record_sheet(conn: psycopg.Connection, load_id: int, table: str, sheet: str) -> None:

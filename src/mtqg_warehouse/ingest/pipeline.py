@@ -130,10 +130,14 @@ def _in_order(
 ) -> Iterator[CheckedChunk]:
     """Parse and check chunks on a small pool, a bounded window ahead, results in file order."""
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="parse-chunk") as pool:
-        pending: deque[Future] = deque()
+        pending: deque[Future[CheckedChunk]] = deque()
         for thunk in thunks:
-            pending.append(pool.submit(lambda t=thunk: check(t())))
+            pending.append(pool.submit(_check_one, check, thunk))
             if len(pending) > WORKERS:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _check_one(check: Callable[[Chunk], CheckedChunk], thunk: Callable[[], Chunk]) -> CheckedChunk:
+    return check(thunk())
