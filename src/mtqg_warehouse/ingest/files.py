@@ -16,12 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
+from mtqg_warehouse.contracts.file_names import DeliveryName, FileNameRefused
 from mtqg_warehouse.contracts.model import FeedContract
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024**3
 _HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+NAME_MAX_BYTES = 255  # one path component on ext4, xfs, btrfs and tmpfs
+ARCHIVE_PREFIX_BYTES = len("0123456789ab_")  # _move puts 12 hex digits of the sha256 in front
+# Files written beside an archived or quarantined file: quarantine below, ingest/report.py.
+SIDECAR_SUFFIXES = (".error.txt", ".rejections.csv")
+LONGEST_NAME_BYTES = NAME_MAX_BYTES - ARCHIVE_PREFIX_BYTES - max(map(len, SIDECAR_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,18 @@ class Delivery:
     ward_code: str | None
     size: int
     version: int = 1  # _v2 / _02 in the name: a corrected resubmission of the same period
+    kind: str | None = None  # the contract's kind of file (ward returns: ra_soat, bao_cao)
+    sender_code: str | None = None  # the code the contract names as sender: ward, office, province
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def delivery_key(self) -> tuple[str, str | None, str | None, str | None]:
+        """What a later version replaces: the same feed, kind, sender and period, never
+        another sender's file of the same day (supersession compares this, not ward_code)."""
+        return (self.feed, self.kind, self.sender_code, self.period)
 
     @property
     def sha256(self) -> str:
@@ -64,31 +78,38 @@ def discover(
     deliveries: list[Delivery] = []
     refused: list[str] = []
     for entry in sorted(folder.iterdir()):
-        problem = _refusal(entry, folder, contract)
-        if problem:
-            log.warning("refused %r in %s: %s", entry.name, folder, problem)
-            refused.append(f"{entry.name}: {problem}")
+        parsed = _refusal(entry, folder, contract)
+        if isinstance(parsed, str):
+            log.warning("refused %r in %s: %s", entry.name, folder, parsed)
+            refused.append(f"{_shown(entry.name)}: {parsed}")
             continue
-        match = contract.file_regex.match(entry.name)
-        assert match is not None
-        groups = match.groupdict()
-        if period is not None and not (groups.get("period") or "").startswith(period):
+        if period is not None and not parsed.period.startswith(period):
             continue
-        deliveries.append(
-            Delivery(
-                feed=contract.feed,
-                path=entry,
-                fingerprint=_HASHING.submit(fingerprint, entry),
-                period=groups.get("period"),
-                ward_code=groups.get("ward_code"),
-                size=entry.stat().st_size,
-                version=int(groups.get("version") or 1),
-            )
-        )
+        deliveries.append(_delivery(contract, entry, parsed))
     return deliveries, refused
 
 
-def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
+def _delivery(contract: FeedContract, entry: Path, parsed: DeliveryName) -> Delivery:
+    return Delivery(
+        feed=contract.feed,
+        path=entry,
+        fingerprint=_HASHING.submit(fingerprint, entry),
+        period=parsed.period,
+        ward_code=parsed.code("ward_code"),
+        size=entry.stat().st_size,
+        version=parsed.version or 1,
+        kind=parsed.kind,
+        sender_code=parsed.sender,
+    )
+
+
+def _shown(name: str) -> str:
+    """The name as sent, quoted when it holds a line break or other unprintable character."""
+    return name if name.isprintable() else repr(name)
+
+
+def _refusal(entry: Path, folder: Path, contract: FeedContract) -> DeliveryName | str:
+    """The parsed name of a file the feed takes, or why it is refused."""
     if entry.name.startswith("."):
         return "hidden file"
     if entry.is_symlink():
@@ -97,10 +118,27 @@ def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
         return "not a regular file"
     if entry.resolve().parent != folder:
         return "path escapes the inbox"
-    if not contract.file_regex.match(entry.name):
-        return f"name does not follow the contract's pattern {contract.file_regex.pattern}"
+    problem = name_problem(entry.name)
+    if problem:
+        return problem
+    try:
+        parsed = contract.file_names.parse(entry.name)
+    except FileNameRefused as err:
+        return str(err)
     if entry.stat().st_size > MAX_FILE_BYTES:
         return f"file of {entry.stat().st_size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit"
+    return parsed
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name cannot be archived, found before anything is loaded (a file loaded and
+    committed whose archive move then fails would be loaded again on every run)."""
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > LONGEST_NAME_BYTES:
+        return (
+            f"name of {size} bytes is too long: the archive copy adds up to "
+            f"{NAME_MAX_BYTES - LONGEST_NAME_BYTES} bytes and a file name holds at most {NAME_MAX_BYTES}"
+        )
     return None
 
 
