@@ -181,12 +181,7 @@ class FileNames:
     def render(self, kind: str | None = None, **parts: object) -> str:
         """The name of a file with these parts; raises ValueError if the loader would refuse it."""
         pattern = self._pattern(kind)
-        unknown = set(parts) - {part.name for part in pattern.parts}
-        missing = {part.name for part in pattern.parts if not part.optional and parts.get(part.name) is None}
-        if unknown or missing:
-            raise ValueError(
-                f"{pattern.text!r}: unknown parts {sorted(unknown)}, missing parts {sorted(missing)}"
-            )
+        _check_parts(pattern, parts)
         name = _render(pattern, parts)
         try:
             parsed = self.parse(name)
@@ -246,6 +241,15 @@ def _checked_version(text: str, form: str) -> int:
         shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
         raise FileNameRefused(f"version {shown} is out of range (1 to {top})")
     return int(text)
+
+
+def _check_parts(pattern: Pattern, parts: Mapping[str, object]) -> None:
+    """Every part the pattern needs is given and none it lacks (None stands for absent)."""
+    known = {part.name for part in pattern.parts}
+    unknown = sorted(name for name, value in parts.items() if value is not None and name not in known)
+    missing = sorted(p.name for p in pattern.parts if not p.optional and parts.get(p.name) is None)
+    if unknown or missing:
+        raise ValueError(f"{pattern.text!r}: unknown parts {unknown}, missing parts {missing}")
 
 
 def _render(pattern: Pattern, parts: Mapping[str, object]) -> str:
