@@ -102,26 +102,37 @@ class Pattern:
                 regex.append(re.escape(token))
         if optional or "".join(_TOKENS.findall(text)) != text:
             raise ValueError(f"file name pattern {text!r}: unbalanced [ ] or a malformed placeholder")
-        pattern = cls(kind, text, tuple(parts), re.compile("".join(regex)))
-        pattern._check()
-        return pattern
-
-    def _check(self) -> None:
-        names = [part.name for part in self.parts]
-        periods = [part for part in self.parts if part.name == PERIOD]
-        if len(set(names)) != len(names) or len(periods) != 1 or periods[0].optional:
-            raise ValueError(f"file name pattern {self.text!r}: needs exactly one {{period:...}}, parts once")
-        for part in self.parts:
-            if (part.name == VERSION) != (part.format in VERSION_FORMATS) or (
-                part.name == VERSION and not part.optional
-            ):
-                raise ValueError(f"file name pattern {self.text!r}: {{version:nn|n}} goes in the [ ] suffix")
+        _check_roles(text, parts)
+        return cls(kind, text, tuple(parts), re.compile("".join(regex)))
 
     @property
     def longest(self) -> int:
         """Bytes of the longest name the pattern accepts (versions at their maximum)."""
         literal = len(_PLACEHOLDER.sub("", self.text).replace("[", "").replace("]", "").encode())
         return literal + sum(part.width or len(str(MAX_VERSION)) for part in self.parts)
+
+
+def _check_roles(text: str, parts: list[Part]) -> None:
+    """Each part once, exactly one period, the version only in the optional suffix."""
+    names = [part.name for part in parts]
+    if len(set(names)) != len(names) or names.count(PERIOD) != 1:
+        raise ValueError(f"file name pattern {text!r}: needs exactly one {{period:...}}, parts once")
+    for part in parts:
+        if part.optional != (part.name == VERSION) or _role(part.format) != _role_of_name(part.name):
+            raise ValueError(
+                f"file name pattern {text!r}: {{{part.name}:{part.format}}} is misplaced; "
+                "period takes yyyy/yyyymm/yyyymmdd, version nn/n inside [ ], codes d... outside"
+            )
+
+
+def _role(form: str) -> str:
+    if form in PERIOD_FORMATS:
+        return PERIOD
+    return VERSION if form in VERSION_FORMATS else "code"
+
+
+def _role_of_name(name: str) -> str:
+    return name if name in (PERIOD, VERSION) else "code"
 
 
 def _digits(part: Part, text: str) -> str:
@@ -148,8 +159,8 @@ class FileNames:
             patterns = (Pattern.compile(None, spec["pattern"]),)
         names = cls(patterns, spec["sender"])
         for pattern in patterns:
-            if not any(part.name == names.sender for part in pattern.parts):
-                raise ValueError(f"file name pattern {pattern.text!r} has no sender part {names.sender!r}")
+            if names.sender not in {part.name for part in pattern.parts} - {PERIOD, VERSION}:
+                raise ValueError(f"file name pattern {pattern.text!r} has no sender code {names.sender!r}")
         return names
 
     @property

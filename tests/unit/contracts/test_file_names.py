@@ -130,10 +130,15 @@ def test_every_contract_name_fits_the_archive(feed: str) -> None:
     ("spec", "problem"),
     [
         ({"pattern": "x_{code:ddd}.csv", "sender": "code"}, "period"),
-        ({"pattern": "x_{code:ddd}_{period:yyyy}_{version:n}.csv", "sender": "code"}, "suffix"),
+        ({"pattern": "x_{code:ddd}_{period:yyyy}_{version:n}.csv", "sender": "code"}, "misplaced"),
+        ({"pattern": "x_{code:ddd}_{period:ddd}.csv", "sender": "code"}, "misplaced"),
+        ({"pattern": "x_{code:yyyy}_{period:yyyy}.csv", "sender": "code"}, "misplaced"),
+        ({"pattern": "x_{code:ddd}_{period:yyyy}[_{other:dd}].csv", "sender": "code"}, "misplaced"),
+        ({"pattern": "x_{code:ddd}_{period:yyyy}_{period:yyyy}.csv", "sender": "code"}, "exactly one"),
+        ({"pattern": "x_{code:ddd}_{period:yyyy}.csv", "sender": "period"}, "no sender code"),
         ({"pattern": "x_{code:ddd}_{period:yyyy}[_v{version:n}.csv", "sender": "code"}, "unbalanced"),
         ({"pattern": "x_{code:abc}_{period:yyyy}.csv", "sender": "code"}, "unknown format"),
-        ({"pattern": "x_{code:ddd}_{period:yyyy}.csv", "sender": "ward_code"}, "no sender part"),
+        ({"pattern": "x_{code:ddd}_{period:yyyy}.csv", "sender": "ward_code"}, "no sender code"),
     ],
 )
 def test_malformed_patterns_are_caught_when_the_contract_loads(spec: dict, problem: str) -> None:
