@@ -182,8 +182,15 @@ class FileNames:
                 return _parsed(name, pattern, match, self.sender)
         raise FileNameRefused(f"name does not follow the contract's pattern {self.described}")
 
+    def accepts(self, name: str) -> bool:
+        try:
+            self.parse(name)
+        except FileNameRefused:
+            return False
+        return True
+
     def kind_of(self, name: str) -> str | None:
-        """The kind of file the name is, or None when it is not an accepted name."""
+        """The kind of file the name is; None when it is not accepted or the feed has one kind."""
         try:
             return self.parse(name).kind
         except FileNameRefused:

@@ -144,3 +144,11 @@ def test_every_contract_name_fits_the_archive(feed: str) -> None:
 def test_malformed_patterns_are_caught_when_the_contract_loads(spec: dict, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         FileNames.from_spec(spec)
+
+
+def test_kind_and_acceptance_by_name() -> None:
+    assert WARDS.file_names.kind_of("ra_soat_31825_2023.xlsx") == "ra_soat"
+    assert WARDS.file_names.kind_of("bao_cao_31825_202301_v2.xlsx") == "bao_cao"
+    assert WARDS.file_names.kind_of("ra_soat_31825_2023.xls") is None
+    assert BANK.file_names.accepts("vbsp_954_20230102.csv")
+    assert not BANK.file_names.accepts("vbsp_954_20230132.csv")
