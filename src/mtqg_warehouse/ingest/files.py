@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024**3
 _HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 NAME_MAX_BYTES = 255  # one path component on ext4, xfs, btrfs and tmpfs
-ARCHIVE_PREFIX_BYTES = len("0123456789ab_")  # _move puts 12 hex digits of the sha256 in front
+ARCHIVE_PREFIX_HEX = 12  # _move puts this many hex digits of the sha256 and "_" in front
+ARCHIVE_PREFIX_BYTES = ARCHIVE_PREFIX_HEX + 1
 # Files written beside an archived or quarantined file: quarantine below, ingest/report.py.
 SIDECAR_SUFFIXES = (".error.txt", ".rejections.csv")
 LONGEST_NAME_BYTES = NAME_MAX_BYTES - ARCHIVE_PREFIX_BYTES - max(map(len, SIDECAR_SUFFIXES))
@@ -78,7 +79,7 @@ def discover(
     deliveries: list[Delivery] = []
     refused: list[str] = []
     for entry in sorted(folder.iterdir()):
-        parsed = _refusal(entry, folder, contract)
+        parsed = _accepted(entry, folder, contract)
         if isinstance(parsed, str):
             log.warning("refused %r in %s: %s", entry.name, folder, parsed)
             refused.append(f"{_shown(entry.name)}: {parsed}")
@@ -108,7 +109,7 @@ def _shown(name: str) -> str:
     return name if name.isprintable() else repr(name)
 
 
-def _refusal(entry: Path, folder: Path, contract: FeedContract) -> DeliveryName | str:
+def _accepted(entry: Path, folder: Path, contract: FeedContract) -> DeliveryName | str:
     """The parsed name of a file the feed takes, or why it is refused."""
     if entry.name.startswith("."):
         return "hidden file"
@@ -166,6 +167,6 @@ def quarantine(delivery: Delivery, problem: str) -> Path:
 
 def _move(delivery: Delivery, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{delivery.sha256[:12]}_{delivery.name}"
+    target = folder / f"{delivery.sha256[:ARCHIVE_PREFIX_HEX]}_{delivery.name}"
     shutil.move(str(delivery.path), target)
     return target
