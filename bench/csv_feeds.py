@@ -10,11 +10,12 @@ the loader's median rows/s to the identical-table copy's.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bench import figures
-from bench.base import Manifest, read_csv_base
+from bench.base import BASE_YEAR, Manifest, read_csv_base
 from bench.scale import (
     ScaledFile,
     bank_rekey,
@@ -26,11 +27,19 @@ from bench.scale import (
 from bench.server import BenchServer
 from bench.timed import LoaderRun, prepare_raw_copy, time_copy, time_loader, time_raw_copy
 from mtqg_warehouse.contracts.model import load_contract
+from mtqg_warehouse.generator import names
 
 log = logging.getLogger(__name__)
 
-FILE_NAMES = {"bank": "vbsp_954_20230102.csv", "insurance": "the_bhyt_95_202301.csv"}
 DEFECT_EVERY = 10
+
+
+def file_name(feed: str) -> str:
+    """The bench file's name, as the contract names a delivery of the base year's first
+    business day (bank) or month (insurance): the loader must accept it as any other."""
+    if feed == "bank":
+        return names.bank_day(date(BASE_YEAR, 1, 2))
+    return names.card_month(date(BASE_YEAR, 1, 1))
 
 
 def build_file(feed: str, generated: Path, manifest: Manifest, rows: int, folder: Path) -> ScaledFile:
@@ -42,7 +51,7 @@ def build_file(feed: str, generated: Path, manifest: Manifest, rows: int, folder
     rekey = bank_rekey if feed == "bank" else card_rekey(base, copies_needed(base, rows, DEFECT_EVERY))
     folder.mkdir(parents=True, exist_ok=True)
     headers = [column.header_vi for column in table.columns]
-    made = write_scaled(folder / FILE_NAMES[feed], headers, scaled_rows(base, rows, rekey, DEFECT_EVERY))
+    made = write_scaled(folder / file_name(feed), headers, scaled_rows(base, rows, rekey, DEFECT_EVERY))
     log.info(
         "%s bench file: %s rows (%s planted defects), %s bytes", feed, made.rows, made.defect_rows, made.bytes
     )

@@ -25,8 +25,15 @@ REVIEW_TABLE = "poverty_review"
 
 
 def review_workbooks(generated: Path, manifest: Manifest) -> list[Path]:
-    """The complete poverty-review workbooks the generator wrote (one per ward)."""
-    files = usable_files(generated / "ward_returns", "ra_soat_*.xlsx", manifest)
+    """The complete poverty-review workbooks the generator wrote (one per ward), told apart
+    by the kind their contract file name gives them."""
+    contract = load_contract("ward_returns")
+    kind = contract.tables[REVIEW_TABLE].workbook_kind
+    files = [
+        path
+        for path in usable_files(generated / "ward_returns", "*.xlsx", manifest)
+        if contract.file_names.kind_of(path.name) == kind
+    ]
     if not files:
         raise RuntimeError(f"the generator wrote no poverty-review workbooks under {generated}")
     return files

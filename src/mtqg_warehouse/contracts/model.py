@@ -6,12 +6,13 @@ column is made in one place and every consumer follows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
+
+from mtqg_warehouse.contracts.file_names import FileNames
 
 CONTRACTS_DIR = Path(__file__).with_name("specs")
 
@@ -53,7 +54,7 @@ class FeedContract:
     version: str
     format: str
     cadence: str
-    file_regex: re.Pattern[str]
+    file_names: FileNames  # the file_name key: matcher and renderer (contracts/file_names.py)
     tables: dict[str, Table]
     encoding: str = "utf-8"
     delimiter: str = ","
@@ -99,7 +100,7 @@ def load_contract(feed: str) -> FeedContract:
         version=str(spec["version"]),
         format=spec["format"],
         cadence=spec["cadence"],
-        file_regex=re.compile(spec["file_regex"]),
+        file_names=FileNames.from_spec(spec["file_name"]),
         tables={name: _table(name, table) for name, table in spec["tables"].items()},
         encoding=spec.get("encoding", "utf-8"),
         delimiter=spec.get("delimiter", ","),

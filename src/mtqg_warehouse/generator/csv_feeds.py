@@ -1,7 +1,7 @@
 """The city-wide CSV feeds: VBSP daily loan events and BHXH monthly card files.
 
-File names follow contracts/bank.yml (vbsp_<office>_<yyyymmdd>[_<seq>].csv, a later _02
-supersedes) and contracts/insurance.yml (the_bhyt_95_<yyyymm>.csv, no versions).
+File names come from the contracts (generator/names.py): bank vbsp_<office>_<yyyymmdd>.csv,
+a later _02 supersedes; insurance the_bhyt_<province>_<yyyymm>.csv, no versions.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from mtqg_warehouse.contracts.model import load_contract
+from mtqg_warehouse.generator import names
 from mtqg_warehouse.generator.defects import Defect, inject_rows, plan_files
 
 BANK_KINDS = {
@@ -61,7 +62,7 @@ def _write(path: Path, headers: list[str], rows, kind: str | None, rng) -> tuple
 
 
 def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, versions: bool):
-    """files: base name -> clean rows. Returns (defects, {file: data rows})."""
+    """files: first-version file name -> clean rows. Returns (defects, {file: data rows})."""
     spec = next(iter(load_contract(feed).tables.values()))
     columns, headers = spec.column_names, [c.header_vi for c in spec.columns]
     kinds = BANK_KINDS if feed == "bank" else CARD_KINDS
@@ -70,12 +71,13 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
     folder.mkdir(parents=True, exist_ok=True)
     defects: list[Defect] = []
     counts: dict[str, int] = {}
-    for base in sorted(files):
-        kind = plan.get(base)
+    for first in sorted(files):
+        kind = plan.get(first)
         v1 = kind in ("empty_file", "truncated_file", "missing_required_column",
                       "superseded_by_resubmission")  # fmt: skip
-        final = f"{base}_02.csv" if v1 else f"{base}.csv"
-        rows, marks = inject_rows(files[base], columns, kinds, rate, rng,
+        correction = names.corrected(feed, first) if kind else first
+        final = correction if v1 else first
+        rows, marks = inject_rows(files[first], columns, kinds, rate, rng,
                                   _conflict(columns, kinds["conflicting_duplicate"]))  # fmt: skip
         data, order = _write(folder / final, headers, rows, kind, rng)
         counts[final] = len(rows)
@@ -84,14 +86,15 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
         if kind == "reordered_columns":
             defects.append(Defect(final, "", None, "", kind, "|".join(order)))
         if kind == "redelivered_file":
-            (folder / f"{base}_02.csv").write_bytes(data)
-            defects.append(Defect(f"{base}_02.csv", "", None, "", kind, final))
+            (folder / correction).write_bytes(data)
+            defects.append(Defect(correction, "", None, "", kind, final))
         if v1:
-            defects.append(_write_v1(folder, base, kind, headers, files[base], columns))
+            defects.append(_write_v1(folder / first, correction, kind, headers, files[first], columns))
     return defects, counts
 
 
-def _write_v1(folder: Path, base: str, kind: str, headers, rows, columns) -> Defect:
+def _write_v1(path: Path, correction: str, kind: str, headers, rows, columns) -> Defect:
+    """The spoilt first version at ``path``, superseded by the file named ``correction``."""
     field = ""
     if kind == "empty_file":
         data = b""
@@ -104,12 +107,13 @@ def _write_v1(folder: Path, base: str, kind: str, headers, rows, columns) -> Def
         data = csv_bytes([headers[i] for i in keep], [[r[i] for i in keep] for r in rows])
     else:
         data = csv_bytes(headers, rows[: max(len(rows) - 1, 0)])
-    (folder / f"{base}.csv").write_bytes(data)
-    return Defect(f"{base}.csv", "", None, field, kind, f"{base}_02.csv")
+    path.write_bytes(data)
+    return Defect(path.name, "", None, field, kind, correction)
 
 
 def group_rows(pairs: list, key) -> dict[str, list]:
-    """(date, row) pairs -> base file name -> rows, stable within a file."""
+    """(date, row) pairs -> first-version file name (``key`` of the date) -> rows, stable
+    within a file."""
     out: dict[str, list] = {}
     for day, row in sorted(pairs, key=lambda p: p[0]):
         out.setdefault(key(day), []).append(row)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mtqg_warehouse.generator import csv_feeds
+from mtqg_warehouse.generator import csv_feeds, names
 from mtqg_warehouse.generator.allocation import split_exact
 from mtqg_warehouse.generator.config import RunConfig, assumptions, wards
 from mtqg_warehouse.generator.defects import plan_files
@@ -54,13 +54,19 @@ def ward_targets(cfg: RunConfig, counts: np.ndarray) -> list[dict[int, dict[str,
 
 
 def _ward_plans(cfg: RunConfig) -> list[dict[str, str]]:
-    names = []
-    for w in wards():
-        for y in cfg.years:
-            names.append(f"ra_soat_{w.code}_{y}")
-            names += [f"bao_cao_{w.code}_{y}{m:02d}" for m in range(1, 13)]
-    plan = plan_files(names, cfg.defect_rate, np.random.default_rng([cfg.seed, 998]))
-    return [{k: v for k, v in plan.items() if f"_{w.code}_" in k} for w in wards()]
+    by_ward = {w.code: _ward_file_names(w.code, cfg.years) for w in wards()}
+    every = [name for ward_names in by_ward.values() for name in ward_names]
+    plan = plan_files(every, cfg.defect_rate, np.random.default_rng([cfg.seed, 998]))
+    return [{n: plan[n] for n in by_ward[w.code] if n in plan} for w in wards()]
+
+
+def _ward_file_names(ward_code: str, years) -> list[str]:
+    """A ward's first-version workbooks, year by year: the review, then the twelve months."""
+    out = []
+    for y in years:
+        out.append(names.review(ward_code, y))
+        out += [names.monthly_report(ward_code, y, m) for m in range(1, 13)]
+    return out
 
 
 def _run_jobs(jobs: list[WardJob], workers: int) -> list[WardResult]:
@@ -88,10 +94,8 @@ def generate(cfg: RunConfig) -> dict:
     results = _run_jobs(jobs, cfg.workers)
     wards_done = time.perf_counter()
     rng = np.random.default_rng([cfg.seed, 996])
-    bank_files = csv_feeds.group_rows([p for r in results for p in r.loans],
-                                      lambda d: f"vbsp_{assumptions()['bank']['office_code']}_{d:%Y%m%d}")  # fmt: skip  # noqa: E501
-    card_files = csv_feeds.group_rows([p for r in results for p in r.cards],
-                                      lambda d: f"the_bhyt_95_{d:%Y%m}")  # fmt: skip
+    bank_files = csv_feeds.group_rows([p for r in results for p in r.loans], names.bank_day)
+    card_files = csv_feeds.group_rows([p for r in results for p in r.cards], names.card_month)
     bank_def, bank_counts = csv_feeds.write_feed("bank", cfg.out, bank_files, cfg.defect_rate,
                                                  rng, versions=True)  # fmt: skip
     card_def, card_counts = csv_feeds.write_feed("insurance", cfg.out, card_files,

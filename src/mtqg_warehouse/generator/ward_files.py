@@ -1,7 +1,7 @@
 """Writes a ward's workbooks, applying the row- and file-level defects planned for them.
 
-Naming (contracts/ward_returns.yml): ra_soat_<ward>_<yyyy>.xlsx and
-bao_cao_<ward>_<yyyymm>.xlsx; a corrected or re-delivered file carries _v2.
+Names come from contracts/ward_returns.yml (generator/names.py): ra_soat_<ward>_<yyyy>.xlsx
+and bao_cao_<ward>_<yyyymm>.xlsx; a corrected or re-delivered file carries _v2.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mtqg_warehouse.generator import names
 from mtqg_warehouse.generator.config import Ward
 from mtqg_warehouse.generator.defects import Defect, inject_rows
 from mtqg_warehouse.generator.formats import vnd
@@ -73,7 +74,7 @@ class WardFileWriter:
     def write_review(self, year: int, rows: list[list[object]]) -> None:
         titles = [f"ỦY BAN NHÂN DÂN {self.ward.name.upper()}",
                   f"DANH SÁCH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"]  # fmt: skip
-        self._emit(f"ra_soat_{self.ward.code}_{year}", [("poverty_review", titles, rows)])
+        self._emit(names.review(self.ward.code, year), [("poverty_review", titles, rows)])
 
     def write_months(self, year: int, support_rows: list, fund_months: dict[int, list]) -> None:
         by_month: dict[int, list] = {m: [] for m in range(1, 13)}
@@ -86,7 +87,7 @@ class WardFileWriter:
                 ("funds", [unit, f"BÁO CÁO PHÂN BỔ, GIẢI NGÂN VỐN THÁNG {m:02d}/{year}"],
                  fund_months[m]),
             ]  # fmt: skip
-            self._emit(f"bao_cao_{self.ward.code}_{year}{m:02d}", tables)
+            self._emit(names.monthly_report(self.ward.code, year, m), tables)
 
     def _order(self, name: str, kind: str | None) -> list[str]:
         cols = table(name).column_names
@@ -95,9 +96,12 @@ class WardFileWriter:
         rest = cols[1:]
         return [cols[0], *[rest[i] for i in self.rng.permutation(len(rest))]]
 
-    def _emit(self, base: str, tables: list) -> None:
-        kind = self.plan.get(base)
-        final = f"{base}_v2.xlsx" if kind in V1_KINDS else f"{base}.xlsx"
+    def _emit(self, first: str, tables: list) -> None:
+        """Write the workbook named ``first`` (its first version) or, when a defect spoils the
+        first version, both it and the correction that supersedes it."""
+        kind = self.plan.get(first)
+        correction = names.corrected("ward_returns", first)
+        final = correction if kind in V1_KINDS else first
         sheets = []
         footer = bool(self.rng.random() < 0.5)
         for name, titles, rows in tables:
@@ -114,14 +118,13 @@ class WardFileWriter:
         data = workbook_bytes(sheets)
         (self.dir / final).write_bytes(data)
         if kind in V1_KINDS:
-            self._write_v1(base, kind, tables)
+            self._write_v1(first, correction, kind, tables)
         elif kind == "redelivered_file":
-            (self.dir / f"{base}_v2.xlsx").write_bytes(data)
-            self.defects.append(Defect(f"{base}_v2.xlsx", "", None, "", kind, final))
+            (self.dir / correction).write_bytes(data)
+            self.defects.append(Defect(correction, "", None, "", kind, final))
 
-    def _write_v1(self, base: str, kind: str, tables: list) -> None:
+    def _write_v1(self, name: str, correction: str, kind: str, tables: list) -> None:
         """The superseded first version: empty, cut short, missing a column, or wrong."""
-        name = f"{base}.xlsx"
         field, sheet = "", ""
         sheets = []
         for tname, titles, rows in tables:
@@ -138,7 +141,7 @@ class WardFileWriter:
         elif kind == "truncated_file":
             data = data[: int(len(data) * 0.6)]
         (self.dir / name).write_bytes(data)
-        self.defects.append(Defect(name, sheet, None, field, kind, f"{base}_v2.xlsx"))
+        self.defects.append(Defect(name, sheet, None, field, kind, correction))
 
     @staticmethod
     def _wrong(tname: str, rows: list) -> list:

@@ -71,14 +71,15 @@ def open_audit(
     the background hashing has finished (see ``close_load``)."""
     row = conn.execute(
         """insert into ops.load_audit
-               (feed, source_file, sha256, period, ward_code, version, status, run_id)
-           values (%s, %s, %s, %s, %s, %s, %s, %s) returning load_id""",
+               (feed, source_file, sha256, period, ward_code, sender_code, version, status, run_id)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning load_id""",
         [
             delivery.feed,
             delivery.name,
             sha256 or delivery.sha256,
             delivery.period,
             delivery.ward_code,
+            delivery.sender_code,
             delivery.version,
             status,
             run_id,
@@ -108,19 +109,23 @@ def close_load(conn: psycopg.Connection, delivery: Delivery, load_id: int, count
 
 
 def supersede_earlier(conn: psycopg.Connection, delivery: Delivery, load_id: int) -> tuple[int, ...]:
-    """The highest version of a feed, ward and period is current, whatever order they arrive in.
+    """The highest version of a feed, sender and period is current, whatever order they arrive in.
+
+    The sender is what the contract's file name says identifies a delivery (the ward of a
+    ward return, the bank's office, the insurance agency's province): one office's
+    correction must never supersede another office's file of the same day.
 
     Earlier loads of the same or a lower version are superseded by this one; if a higher
     version is already loaded (a late re-send of version 1), this load is the superseded one.
     """
     if delivery.period is None:
         return ()
-    same_return = """feed = %(feed)s and period = %(period)s and ward_code is not distinct from %(ward)s
+    same_return = """feed = %(feed)s and period = %(period)s and sender_code is not distinct from %(sender)s
                      and status = 'loaded' and superseded_by is null and load_id <> %(load)s"""
     params = {
         "feed": delivery.feed,
         "period": delivery.period,
-        "ward": delivery.ward_code,
+        "sender": delivery.sender_code,
         "load": load_id,
         "version": delivery.version,
     }

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
+from mtqg_warehouse.contracts.file_names import DeliveryName, FileNameRefused
 from mtqg_warehouse.contracts.model import FeedContract
 from mtqg_warehouse.ingest import messages
 
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024**3
 _HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+NAME_MAX_BYTES = 255  # one path component on ext4, xfs, btrfs and tmpfs
+ARCHIVE_PREFIX_HEX = 12  # _move puts this many hex digits of the sha256 and "_" in front
+ARCHIVE_PREFIX_BYTES = ARCHIVE_PREFIX_HEX + 1
+# Files written beside an archived or quarantined file: quarantine below, ingest/report.py.
+SIDECAR_SUFFIXES = (".error.txt", ".rejections.csv")
+LONGEST_NAME_BYTES = NAME_MAX_BYTES - ARCHIVE_PREFIX_BYTES - max(map(len, SIDECAR_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,18 @@ class Delivery:
     ward_code: str | None
     size: int
     version: int = 1  # _v2 / _02 in the name: a corrected resubmission of the same period
+    kind: str | None = None  # the contract's kind of file (ward returns: ra_soat, bao_cao)
+    sender_code: str | None = None  # the code the contract names as sender: ward, office, province
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def delivery_key(self) -> tuple[str, str | None, str | None, str | None]:
+        """What a later version replaces: the same feed, kind, sender and period, never
+        another sender's file of the same day (supersession compares this, not ward_code)."""
+        return (self.feed, self.kind, self.sender_code, self.period)
 
     @property
     def sha256(self) -> str:
@@ -65,31 +80,38 @@ def discover(
     deliveries: list[Delivery] = []
     refused: list[str] = []
     for entry in sorted(folder.iterdir()):
-        problem = _refusal(entry, folder, contract)
-        if problem:
-            log.warning("refused %r in %s: %s", entry.name, folder, problem)
-            refused.append(f"{entry.name}: {problem}")
+        parsed = _accepted(entry, folder, contract)
+        if isinstance(parsed, str):
+            log.warning("refused %r in %s: %s", entry.name, folder, parsed)
+            refused.append(f"{_shown(entry.name)}: {parsed}")
             continue
-        match = contract.file_regex.match(entry.name)
-        assert match is not None
-        groups = match.groupdict()
-        if period is not None and not (groups.get("period") or "").startswith(period):
+        if period is not None and not parsed.period.startswith(period):
             continue
-        deliveries.append(
-            Delivery(
-                feed=contract.feed,
-                path=entry,
-                fingerprint=_HASHING.submit(fingerprint, entry),
-                period=groups.get("period"),
-                ward_code=groups.get("ward_code"),
-                size=entry.stat().st_size,
-                version=int(groups.get("version") or 1),
-            )
-        )
+        deliveries.append(_delivery(contract, entry, parsed))
     return deliveries, refused
 
 
-def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
+def _delivery(contract: FeedContract, entry: Path, parsed: DeliveryName) -> Delivery:
+    return Delivery(
+        feed=contract.feed,
+        path=entry,
+        fingerprint=_HASHING.submit(fingerprint, entry),
+        period=parsed.period,
+        ward_code=parsed.code("ward_code"),
+        size=entry.stat().st_size,
+        version=parsed.version or 1,
+        kind=parsed.kind,
+        sender_code=parsed.sender,
+    )
+
+
+def _shown(name: str) -> str:
+    """The name as sent, quoted when it holds a line break or other unprintable character."""
+    return name if name.isprintable() else repr(name)
+
+
+def _accepted(entry: Path, folder: Path, contract: FeedContract) -> DeliveryName | str:
+    """The parsed name of a file the feed takes, or why it is refused."""
     if entry.name.startswith("."):
         return messages.HIDDEN_FILE
     if entry.is_symlink():
@@ -98,10 +120,26 @@ def _refusal(entry: Path, folder: Path, contract: FeedContract) -> str | None:
         return messages.NOT_A_FILE
     if entry.resolve().parent != folder:
         return messages.ESCAPES_INBOX
-    if not contract.file_regex.match(entry.name):
-        return messages.NAME_NOT_IN_PATTERN.format(pattern=contract.file_regex.pattern)
+    problem = name_problem(entry.name)
+    if problem:
+        return problem
+    try:
+        parsed = contract.file_names.parse(entry.name)
+    except FileNameRefused as err:
+        return str(err)
     if entry.stat().st_size > MAX_FILE_BYTES:
         return messages.FILE_TOO_LARGE.format(size=entry.stat().st_size, limit=MAX_FILE_BYTES)
+    return parsed
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name cannot be archived, found before anything is loaded (a file loaded and
+    committed whose archive move then fails would be loaded again on every run)."""
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > LONGEST_NAME_BYTES:
+        return messages.NAME_TOO_LONG.format(
+            size=size, added=NAME_MAX_BYTES - LONGEST_NAME_BYTES, limit=NAME_MAX_BYTES
+        )
     return None
 
 
@@ -129,6 +167,6 @@ def quarantine(delivery: Delivery, problem: str) -> Path:
 
 def _move(delivery: Delivery, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{delivery.sha256[:12]}_{delivery.name}"
+    target = folder / f"{delivery.sha256[:ARCHIVE_PREFIX_HEX]}_{delivery.name}"
     shutil.move(str(delivery.path), target)
     return target

@@ -86,7 +86,10 @@ HIDDEN_FILE = "hidden file"
 SYMBOLIC_LINK = "symbolic links are not accepted"
 NOT_A_FILE = "not a regular file"
 ESCAPES_INBOX = "path escapes the inbox"
-NAME_NOT_IN_PATTERN = "name does not follow the contract's pattern {pattern}"
+NAME_TOO_LONG = (
+    "name of {size} bytes is too long: the archive copy adds up to {added} bytes "
+    "and a file name holds at most {limit}"
+)
 FILE_TOO_LARGE = "file of {size:,} bytes is larger than the {limit:,}-byte limit"
 
 # Files not loaded because their bytes were loaded before.

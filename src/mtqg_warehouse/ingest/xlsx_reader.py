@@ -35,8 +35,7 @@ def read_xlsx(path: Path, contract: FeedContract) -> list[ReadResult]:
     from python_calamine import CalamineWorkbook
 
     _check_archive(path)
-    match = contract.file_regex.match(path.name)
-    kind = match.group("kind") if match and "kind" in match.groupdict() else None
+    kind = contract.file_names.kind_of(path.name)
     tables = [t for t in contract.tables.values() if t.workbook_kind in (None, kind)]
     try:
         workbook = CalamineWorkbook.from_path(str(path))

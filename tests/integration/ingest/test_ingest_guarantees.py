@@ -323,3 +323,24 @@ def test_schema_upkeep_takes_no_lock_a_running_load_holds(warehouse: str) -> Non
         other.execute("set lock_timeout = '2s'")
         ddl.ensure_ops_schema(other)
         loading.rollback()
+
+
+def test_a_bank_correction_supersedes_only_its_own_office(warehouse, tmp_path: Path, generate_city) -> None:
+    clean = generate_city(tmp_path / "gen", households=600, seed=3)
+    original = max((clean / "bank").glob("vbsp_954_*.csv"), key=lambda p: p.stat().st_size)
+    lines = original.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) > 3
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    inbox.mkdir(parents=True)
+    shutil.copyfile(original, inbox / original.name)
+    other = original.name.replace("vbsp_954_", "vbsp_955_")
+    (inbox / other).write_text("".join(lines[:-1]), encoding="utf-8")
+    ingest_feed("bank", run_id="first", strict=False)
+    correction = original.name.replace(".csv", "_02.csv")
+    (inbox / correction).write_text("".join(lines[:-2]), encoding="utf-8")
+    ingest_feed("bank", run_id="correction", strict=False)
+    with psycopg.connect(warehouse) as conn:
+        current = sorted(r[0] for r in conn.execute("select source_file from ops.current_loads"))
+        senders = dict(conn.execute("select source_file, sender_code from ops.load_audit"))
+    assert current == sorted([other, correction])
+    assert senders[other] == "955"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from mtqg_warehouse.contracts.file_names import FileNameRefused
 from mtqg_warehouse.contracts.model import load_contract
 
 
@@ -18,15 +19,15 @@ def manifest(root: Path) -> list[dict[str, str]]:
 
 def latest(folder: Path, feed: str) -> list[Path]:
     """Highest version per (kind, ward/office, period); empty/unparsable names skipped."""
-    regex = load_contract(feed).file_regex
+    names = load_contract(feed).file_names
     best: dict[tuple, tuple[int, Path]] = {}
     for path in sorted(folder.iterdir()):
-        m = regex.match(path.name)
-        if not m:
+        try:
+            parsed = names.parse(path.name)
+        except FileNameRefused:
             continue
-        g = m.groupdict()
-        key = (g.get("kind"), g.get("ward_code") or g.get("office_code"), g["period"])
-        version = int(g.get("version") or 1)
+        key = (parsed.kind, parsed.sender, parsed.period)
+        version = parsed.version or 1
         if key not in best or version > best[key][0]:
             best[key] = (version, path)
     return [p for _, p in sorted(best.values(), key=lambda v: v[1].name)]

@@ -106,3 +106,24 @@ def test_clean_output_conforms_to_contracts(small_clean: Path) -> None:
                 for col in spec.columns:
                     if col.required:
                         _check_value(col.type, rec[col.name])
+
+
+def _feed_of(name: str) -> str:
+    return next(f for f in ("ward_returns", "bank", "insurance") if load_contract(f).file_names.accepts(name))
+
+
+def test_every_generated_name_is_one_the_loader_accepts(tmp_path: Path) -> None:
+    """Names come from the contracts' renderer: each parses, and each spoilt first version's
+    correction is a later version of the same kind, sender and period."""
+    root = make(tmp_path / "named", *SMALL, "--defect-rate", "0.05")
+    for feed in ("ward_returns", "bank", "insurance"):
+        names = load_contract(feed).file_names
+        assert all(names.parse(path.name) for path in (root / feed).iterdir())
+    superseded = [d for d in manifest(root) if d["kind"] in ("empty_file", "superseded_by_resubmission")]
+    assert superseded
+    for d in superseded:
+        names = load_contract(_feed_of(d["file"])).file_names
+        first, correction = names.parse(d["file"]), names.parse(d["detail"])
+        same = ("kind", "sender", "period")
+        assert [getattr(first, part) for part in same] == [getattr(correction, part) for part in same]
+        assert (first.version or 1) < (correction.version or 1)

@@ -107,6 +107,18 @@ where status = 'loaded' and superseded_by is null;
 -- workbooks. Per-file facts live here once, not on every raw row (see raw_tables.py).
 alter table ops.load_audit add column if not exists sheets jsonb not null default '{}';
 
+-- The sender the file's name identifies (the contract's file_name sender: ward, office or
+-- province code): a later version supersedes the same feed, sender and period, never another
+-- office's or province's file of that day. Loads from before the column: the ward, if any.
+alter table ops.load_audit add column if not exists sender_code text;
+update ops.load_audit set sender_code = ward_code where sender_code is null and ward_code is not null;
+-- loads of the CSV feeds made before the column existed: the sender is in their file names
+-- (once, for the upgrade; new loads take it from the contract's file_name)
+update ops.load_audit set sender_code = substring(source_file from '^vbsp_([0-9]{3})_')
+where sender_code is null and feed = 'bank';
+update ops.load_audit set sender_code = substring(source_file from '^the_bhyt_([0-9]{2})_')
+where sender_code is null and feed = 'insurance';
+
 -- The raw schemas' DDL last applied, so loads skip DDL (and its locks) when nothing changed.
 create table if not exists ops.raw_ddl_version (
     raw_schema text primary key,
