@@ -12,8 +12,7 @@ current_loads as (
 ),
 
 current_rows as (
-    select
-        source.*
+    select source.*
     from source
     inner join current_loads
         on source._load_id = current_loads.load_id
