@@ -1,0 +1,160 @@
+{#- Grain: loan x month, from the loan's first disbursement to the month it was paid off
+    or written off (or the feed's last month while it is still open). Flows are the month's
+    events; the balance is the last one the bank reported at or before the month's end,
+    carried forward through months without events. -#}
+with
+
+events as (
+    select * from {{ ref('stg_bank__loan_events') }}
+),
+
+geography as (
+    select * from {{ ref('dim_geography') }}
+),
+
+programs as (
+    select * from {{ ref('dim_program') }}
+),
+
+loans as (
+    select distinct on (loan_account)
+        loan_account,
+        household_code,
+        ward_code,
+        program_code,
+        entrusting_org_code,
+        event_date as disbursed_date
+    from events
+    order by loan_account asc, event_date asc, transaction_id asc
+),
+
+loan_ends as (
+    select distinct on (loan_account)
+        loan_account,
+        event_date as last_event_date,
+        outstanding_amount = 0 as is_closed
+    from events
+    order by loan_account asc, event_date desc, transaction_id desc
+),
+
+feed_end as (
+    select max(event_date) as last_event_date from events
+),
+
+loan_months as (
+    select
+        loans.loan_account,
+        cast(month_start as date) as month_start_date
+    from loans
+    inner join loan_ends on loans.loan_account = loan_ends.loan_account
+    cross join feed_end
+    cross join lateral generate_series(
+        date_trunc('month', loans.disbursed_date),
+        date_trunc(
+            'month',
+            case
+                when loan_ends.is_closed then loan_ends.last_event_date
+                else feed_end.last_event_date
+            end
+        ),
+        interval '1 month'
+    ) as month_start
+),
+
+flows as (
+    select
+        loan_account,
+        cast(date_trunc('month', event_date) as date) as month_start_date,
+        coalesce(sum(event_amount) filter (where event_code = 'GN'), 0)
+            as disbursed_amount,
+        coalesce(sum(event_amount) filter (where event_code = 'TN'), 0)
+            as repaid_amount,
+        coalesce(sum(event_amount) filter (where event_code = 'TL'), 0)
+            as interest_collected_amount,
+        coalesce(sum(event_amount) filter (where event_code = 'XN'), 0)
+            as written_off_amount,
+        (array_agg(
+            outstanding_amount order by event_date desc, transaction_id desc
+        ))[1] as month_end_outstanding_amount,
+        (array_agg(
+            is_overdue order by event_date desc, transaction_id desc
+        ))[1] as month_end_is_overdue,
+        max(load_id) as load_id
+    from events
+    group by loan_account, cast(date_trunc('month', event_date) as date)
+),
+
+monthly as (
+    select
+        loan_months.loan_account,
+        loan_months.month_start_date,
+        flows.disbursed_amount,
+        flows.repaid_amount,
+        flows.interest_collected_amount,
+        flows.written_off_amount,
+        flows.month_end_outstanding_amount,
+        flows.month_end_is_overdue,
+        flows.load_id,
+        count(flows.month_end_outstanding_amount) over (
+            partition by loan_months.loan_account
+            order by loan_months.month_start_date
+        ) as balance_group
+    from loan_months
+    left join flows
+        on
+            loan_months.loan_account = flows.loan_account
+            and loan_months.month_start_date = flows.month_start_date
+),
+
+carried as (
+    select
+        *,
+        max(month_end_outstanding_amount) over balances
+            as outstanding_amount,
+        bool_or(month_end_is_overdue) over balances as is_overdue
+    from monthly
+    window balances as (partition by loan_account, balance_group)
+),
+
+final as (
+    select
+        {{ surrogate_key(['carried.loan_account', 'carried.month_start_date']) }}
+            as loan_month_key,
+        {{ pseudonymize('carried.loan_account') }} as loan_key,
+        {{ pseudonymize('loans.household_code') }} as household_key,
+        geography.geography_key,
+        programs.program_key,
+        loans.ward_code,
+        loans.program_code,
+        loans.entrusting_org_code,
+        coalesce(carried.disbursed_amount, 0) as disbursed_amount,
+        coalesce(carried.repaid_amount, 0) as repaid_amount,
+        coalesce(carried.interest_collected_amount, 0)
+            as interest_collected_amount,
+        coalesce(carried.written_off_amount, 0) as written_off_amount,
+        carried.outstanding_amount,
+        'VND' as currency_code,
+        cast(to_char(carried.month_start_date, 'YYYYMM') as integer)
+            as month_key,
+        coalesce(carried.is_overdue, false) as is_overdue,
+        carried.month_start_date,
+        loans.disbursed_date,
+        carried.load_id
+    from carried
+    inner join loans on carried.loan_account = loans.loan_account
+    left join geography
+        on
+            loans.ward_code = geography.unit_code
+            and loans.disbursed_date >= geography.valid_from_date
+            and loans.disbursed_date
+            <= coalesce(geography.valid_to_date, date '9999-12-31')
+    left join programs
+        on
+            loans.program_code = programs.program_code
+            and programs.program_family = 'vbsp_credit'
+            and loans.disbursed_date >= programs.valid_from_date
+            and loans.disbursed_date
+            <= coalesce(programs.valid_to_date, date '9999-12-31')
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#- One row per loan event the policy bank reported in a current daily file. Borrowers'
+    names and citizen ID numbers are left behind here: the household code links a loan to
+    the household. -#}
+with
+
+source as (
+    select * from {{ source('raw_bank', 'loan_events') }}
+),
+
+current_loads as (
+    select * from {{ source('ops', 'current_loads') }}
+),
+
+current_rows as (
+    select source.*
+    from source
+    inner join current_loads
+        on source._load_id = current_loads.load_id
+),
+
+typed as (
+    select
+        transaction_id,
+        loan_account,
+        household_code,
+        ward_code,
+        program_code,
+        entrusting_org_code,
+        group_code as savings_group_code,
+        event_code,
+        _load_id as load_id,
+        _source_file as source_file,
+        _row_number as source_row_number,
+        ops.vn_number(amount) as event_amount,
+        ops.vn_number(outstanding_amount) as outstanding_amount,
+        is_overdue = '1' as is_overdue,
+        ops.vn_date(event_date) as event_date
+    from current_rows
+)
+
+select * from typed

@@ -1,0 +1,43 @@
+{#- One row per support delivered, from current monthly returns. A row without a household
+    is community-level support (a road, a training course for the ward). -#}
+with
+
+source as (
+    select * from {{ source('raw_ward_returns', 'support') }}
+),
+
+current_loads as (
+    select * from {{ source('ops', 'current_loads') }}
+),
+
+current_rows as (
+    select
+        source.*,
+        current_loads.ward_code as file_ward_code,
+        current_loads.period as file_period
+    from source
+    inner join current_loads
+        on source._load_id = current_loads.load_id
+),
+
+typed as (
+    select
+        household_code,
+        support_type_code,
+        project_code,
+        funding_source_code,
+        file_ward_code as ward_code,
+        _load_id as load_id,
+        _source_file as source_file,
+        _sheet as source_sheet,
+        _row_number as source_row_number,
+        file_period as report_month,
+        cast(ops.vn_number(quantity) as integer) as quantity,
+        normalize(sponsor_name, nfc) as sponsor_name,
+        normalize(unit, nfc) as quantity_unit,
+        ops.vn_number(amount) as support_amount,
+        ops.vn_date(support_date) as support_date
+    from current_rows
+)
+
+select * from typed
