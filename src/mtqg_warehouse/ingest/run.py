@@ -27,7 +27,7 @@ from mtqg_warehouse.ingest.loader import (
     record_duplicate,
     record_unloaded,
 )
-from mtqg_warehouse.ingest.report import write_rejection_report
+from mtqg_warehouse.ingest.report import restore_missing_reports, write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def ingest_feed(
     with db.connect() as conn:
         ddl.ensure_ops_schema(conn)
         ddl.ensure_raw_tables(conn, contract)
+        restore_missing_reports(conn, contract)  # of loads whose run died before writing them
         deliveries, report.refused = files.discover(contract, inbox, period)
         for delivery in deliveries:
             _ingest_one(conn, contract, delivery, run_id, report)

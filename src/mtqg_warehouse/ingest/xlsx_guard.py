@@ -21,6 +21,7 @@ passes cannot make it allocate more than rows x columns cells.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import struct
@@ -39,7 +40,7 @@ LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 DTD = re.compile(rb"<!(?i:doctype|entity)")
 DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 PREFIXED_CELL = re.compile(rb":c[\s/>]")
-CANONICAL_CELL = rb'(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s/>]'
+ROOT = re.compile(rb"<[^?!]")
 SHEET_ENTRY = re.compile(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 
 
@@ -80,7 +81,7 @@ def check_workbook(path: Path, zip_limits: ZipLimits, bounds: SheetBounds) -> No
         for info in infos:
             data = _inflate(path, handle, info, zip_limits, zip_limits.total_bytes - total)
             total += len(data)
-            if DTD.search(data):
+            if DTD.search(data, 0, _root_start(data)):
                 raise FileRejected(path, f"part {info.filename} declares a DTD (<!DOCTYPE or <!ENTITY>)")
             if b"sheetData" in data:
                 if sheet_names is None:
@@ -154,18 +155,25 @@ def _size(count: int) -> str:
     return f"{count / 1024**2:,.0f} MiB" if count >= 1024**2 else f"{count:,} bytes"
 
 
+def _root_start(data: bytes) -> int:
+    """Where the root element starts: a DTD can only come before it."""
+    found = ROOT.search(data)
+    return found.start() if found else len(data)
+
+
 def _check_sheet(path: Path, sheet: str, data: bytes, bounds: SheetBounds) -> None:
-    dimension = DIMENSION.search(data)
+    """The declared range (calamine reads it before <sheetData>), then every cell: one search
+    finds a canonical reference out of bounds or any cell that is not canonical."""
+    dimension = DIMENSION.search(data, 0, data.find(b"sheetData"))
     if dimension:
         _check_dimension(path, sheet, dimension.group(1).decode("ascii", "replace"), bounds)
-    if PREFIXED_CELL.search(data) or re.search(rb"<c" + CANONICAL_CELL, data):
+    found = None if PREFIXED_CELL.search(data) else _odd_or_beyond(bounds).search(data)
+    if found is not None and found.group(1) is not None:
+        _too_large(path, sheet, found.group(1).decode("ascii"), bounds)
+    if found is not None or PREFIXED_CELL.search(data):
         last_row, last_column = _walk_cells(path, sheet, data, bounds)
         if last_row > bounds.rows or last_column > bounds.columns:
             _too_large(path, sheet, f"{column_letters(last_column)}{last_row}", bounds)
-        return
-    found = _beyond(bounds).search(data)
-    if found:
-        _too_large(path, sheet, found.group(1).decode("ascii"), bounds)
 
 
 def _check_dimension(path: Path, sheet: str, ref: str, bounds: SheetBounds) -> None:
@@ -186,11 +194,16 @@ def _too_large(path: Path, sheet: str, where: str, bounds: SheetBounds) -> None:
     )
 
 
-def _beyond(bounds: SheetBounds) -> re.Pattern[bytes]:
-    """A canonical cell reference right of or below the bounds, as one pattern."""
+@functools.cache
+def _odd_or_beyond(bounds: SheetBounds) -> re.Pattern[bytes]:
+    """A cell that does not start ``<c r="A1"`` (group 1 empty), or a canonical reference right
+    of or below the bounds (group 1 holds it); the row part is looked at only when it has as
+    many digits as the bound, which most cells fail at once."""
     columns = greater_than(column_letters(bounds.columns), "A-Z", "A-Z")
     rows = greater_than(str(bounds.rows), "1-9", "0-9")
-    return re.compile(rb'<c r="((?:' + columns + rb")[0-9]+|[A-Z]+0*(?:" + rows + rb'))"')
+    digits = len(str(bounds.rows))
+    beyond = rb"(?:%s)[0-9]{1,7}|[A-Z]{1,3}0*(?=[1-9][0-9]{%d})(?:%s)" % (columns, digits - 1, rows)
+    return re.compile(rb'<c(?:(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s/>]| r="(' + beyond + rb')")')
 
 
 def greater_than(text: str, leading: str, alphabet: str) -> bytes:
