@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import BatchReport, ingest_feed
 
 pytestmark = pytest.mark.integration
@@ -196,3 +197,40 @@ def test_one_value_in_the_last_cell_is_refused_before_memory_is_spent(
     (message,) = report["quarantined"]
     assert message.startswith(bad.name) and "sheet 'Rà soát' reaches XFD1048576" in message
     assert [item["source_file"] for item in report["loaded"]] == [good.name]
+
+
+def test_values_with_no_header_above_them_reject_their_row(
+    warehouse: str, tmp_path: Path, clean_workbook: Path
+) -> None:
+    """As in the CSV reader: a value under an emptied header cell, or right of the header,
+    would be lost, so its row is rejected, naming the column."""
+    import openpyxl
+
+    from mtqg_warehouse.ingest.xlsx_guard import column_letters
+
+    inbox = tmp_path / "state" / "inbox" / "ward_returns"
+    inbox.mkdir(parents=True)
+    workbook = openpyxl.load_workbook(clean_workbook)
+    sheet = workbook["Rà soát"]
+    width, last = sheet.max_column, sheet.max_row
+    sheet.cell(row=4, column=1).value = None  # the optional "STT" header emptied, one value kept
+    for row in range(5, last + 1):
+        if row != 8:
+            sheet.cell(row=row, column=1).value = None
+    sheet.cell(row=6, column=width + 2, value="ghi chú")
+    workbook.save(inbox / clean_workbook.name)
+    (loaded,) = ingest_feed("ward_returns", run_id="no header").loaded
+    with psycopg.connect(warehouse) as conn:
+        rejected = conn.execute(
+            "select row_number, field, reason, reason_vi, fix_hint, value_as_sent from ops.rejected_rows"
+        ).fetchall()
+    stray = f"column {column_letters(width + 2)} (no header)"
+    assert sorted((row, field, sent) for row, field, *_, sent in rejected) == [
+        (6, stray, "ghi chú"),
+        (8, "column A (no header)", "4"),
+    ]
+    assert {(reason, vi, hint) for _, _, reason, vi, hint, _ in rejected} == {
+        (csv_reader.NO_HEADER_REASON, csv_reader.NO_HEADER_VI, csv_reader.NO_HEADER_HINT)
+    }
+    assert loaded["rows_rejected"] == 2
+    assert loaded["rows_read"] == loaded["rows_loaded"] + 2
