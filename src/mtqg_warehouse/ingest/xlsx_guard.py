@@ -104,8 +104,9 @@ def _inflate(path: Path, handle, info: zipfile.ZipInfo, limits: ZipLimits, total
             declared = f"{info.file_size:,}"
             raise FileRejected(path, f"part {name} inflates to more than its declared {declared} bytes")
         if size > budget:
-            what = "the workbook" if budget == total_left else f"part {name}"
-            raise FileRejected(path, f"{what} expands to more than {_size(budget)}")
+            if budget == total_left:
+                raise FileRejected(path, f"the workbook expands to more than {_size(limits.total_bytes)}")
+            raise FileRejected(path, f"part {name} expands to more than {_size(budget)}")
         if size > RATIO_FLOOR and size > limits.ratio * max(info.compress_size, 1):
             raise FileRejected(
                 path, f"part {name} expands more than {limits.ratio} times (a zip bomb, or damaged)"
