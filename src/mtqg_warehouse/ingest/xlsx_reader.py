@@ -33,7 +33,8 @@ from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, header_key, map_header
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
-from mtqg_warehouse.ingest.xlsx_guard import SheetBounds, ZipLimits, check_workbook, column_letters
+from mtqg_warehouse.ingest.xlsx_bounds import SheetBounds, column_letters
+from mtqg_warehouse.ingest.xlsx_guard import ZipLimits, check_workbook
 
 MAX_SHEETS = 20
 MAX_PARTS = 1_000

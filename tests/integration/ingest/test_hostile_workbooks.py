@@ -206,7 +206,7 @@ def test_values_with_no_header_above_them_reject_their_row(
     would be lost, so its row is rejected, naming the column."""
     import openpyxl
 
-    from mtqg_warehouse.ingest.xlsx_guard import column_letters
+    from mtqg_warehouse.ingest.xlsx_bounds import column_letters
 
     inbox = tmp_path / "state" / "inbox" / "ward_returns"
     inbox.mkdir(parents=True)

@@ -12,14 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mtqg_warehouse.ingest.errors import FileRejected
-from mtqg_warehouse.ingest.xlsx_guard import (
-    SheetBounds,
-    ZipLimits,
-    check_workbook,
-    column_letters,
-    column_number,
-    greater_than,
-)
+from mtqg_warehouse.ingest.xlsx_bounds import SheetBounds, column_letters, column_number, greater_than
+from mtqg_warehouse.ingest.xlsx_guard import ZipLimits, check_workbook
 
 LIMITS = ZipLimits(total_bytes=64 * 1024**2, entry_bytes=32 * 1024**2, ratio=100, entries=50)
 BOUNDS = SheetBounds(rows=1_000, columns=30)  # A1:AD1000
