@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mtqg_warehouse.ingest import xlsx_guard
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.xlsx_bounds import SheetBounds, column_letters, column_number, greater_than
 from mtqg_warehouse.ingest.xlsx_guard import ZipLimits, check_workbook
@@ -162,3 +163,24 @@ def test_a_damaged_part_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     with pytest.raises(FileRejected, match="part xl/worksheets/sheet1.xml is (damaged|cut off)"):
         check_workbook(path, LIMITS, BOUNDS)
+
+
+@pytest.mark.parametrize("piece_bytes", [5, 7, 13, 64, 1000])
+def test_no_reference_escapes_by_falling_across_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece_bytes: int
+) -> None:
+    """The XML is scanned piece by piece; a reference split between two pieces still counts."""
+    monkeypatch.setattr(xlsx_guard, "READ_BYTES", piece_bytes)
+    rows = b"".join(_row(number, f"A{number}", f"AD{number}") for number in range(1, 40))
+    parts = {"xl/worksheets/sheet1.xml": _sheet(rows, b'<dimension ref="A1:AD39"/>')}
+    assert _problem(tmp_path, parts, method=zipfile.ZIP_STORED) is None
+    for far in ("AE7", "A1001", "XFD1048576"):
+        parts = {"xl/worksheets/sheet1.xml": _sheet(rows + _row(40, far))}
+        assert f"reaches {far}," in _problem(tmp_path, parts, method=zipfile.ZIP_STORED)
+    dtd = {"xl/worksheets/sheet1.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + _sheet(rows)}
+    assert "declares a DTD" in _problem(tmp_path, dtd, method=zipfile.ZIP_STORED)
+
+
+def test_a_zip_directory_larger_than_the_parts_need_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    parts = {f"xl/{'x' * 1100}{i}.xml": b"<x/>" for i in range(50)}
+    assert "its zip directory of" in _problem(tmp_path, parts)
