@@ -70,7 +70,7 @@ class SheetScan:
             self.needs_walk = True
 
     def _read_head(self, segment: bytes) -> None:
-        head = self._head + segment
+        head = (self._head or b"") + segment
         end = head.find(b"sheetData")
         if end >= 0 or len(head) > HEAD_BYTES:
             found = DIMENSION.search(head, 0, end if end >= 0 else len(head))
