@@ -4,8 +4,9 @@ at the totals row, and hand every data row on as text with its sheet row number.
 python-calamine (Rust) reads cells many times faster than openpyxl (see docs/benchmarks.md),
 but it trusts the file: it inflates what the zip says and allocates a sheet's whole used
 range. A ward's file is untrusted input, so xlsx_guard checks the zip and every sheet's XML
-first (xlsx_bounds: how far a sheet's cells reach), and any error the library raises while opening or reading a sheet quarantines the file
-(FileRejected naming the sheet) instead of stopping the batch. Limits (docs/feeds/README.md):
+first (xlsx_bounds: how far a sheet's cells reach), and any error the library raises while
+opening or reading a sheet quarantines the file (FileRejected naming the sheet) instead of
+stopping the batch. Limits (also in docs/feeds/README.md):
 
 - at most MAX_UNCOMPRESSED_BYTES inflated in all, MAX_ENTRY_BYTES for one part, and no part
   inflating more than MAX_RATIO times its compressed size (counted as inflated, not declared);
