@@ -24,6 +24,9 @@ from xml.parsers import expat
 
 DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# an attribute r after another one: calamine takes a tag's last r, the fast path its first
+SECOND_R = re.compile(rb'"\s+r\s*=')
+SECOND_R_SINGLE = re.compile(rb"'\s+r\s*=")
 HEAD_BYTES = 1024**2  # the <dimension> must come this early (before <sheetData>) to count
 
 
@@ -44,7 +47,9 @@ class SheetBounds:
 class SheetScan:
     """Fed a part's XML in segments that each end before a ``<`` (so no tag is split), it
     finds the declared range, the first canonical reference out of bounds, and whether any
-    cell needs the slow walk. Every part is scanned; only one holding <sheetData> is a sheet."""
+    cell needs the slow walk: one not starting ``<c r="A1"``, a prefixed one, or any tag with
+    an attribute r after another attribute. Every part is scanned; only one holding
+    <sheetData> is a sheet."""
 
     def __init__(self, bounds: SheetBounds) -> None:
         self.bounds = bounds
@@ -60,7 +65,7 @@ class SheetScan:
         self.is_sheet = self.is_sheet or b"sheetData" in segment
         if self.beyond or self.needs_walk:
             return
-        if PREFIXED_CELL.search(segment):
+        if PREFIXED_CELL.search(segment) or SECOND_R.search(segment) or SECOND_R_SINGLE.search(segment):
             self.needs_walk = True
             return
         found = _odd_or_beyond(self.bounds).search(segment)
@@ -68,6 +73,10 @@ class SheetScan:
             self.beyond = found.group(1).decode("ascii")
         elif found is not None:
             self.needs_walk = True
+
+    def give_up(self) -> None:
+        """The XML is too odd for the fast path (a tag or text far too long): walk it."""
+        self.needs_walk = True
 
     def _read_head(self, segment: bytes) -> None:
         head = (self._head or b"") + segment

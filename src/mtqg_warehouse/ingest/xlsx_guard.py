@@ -29,7 +29,7 @@ from mtqg_warehouse.ingest.xlsx_bounds import SheetBounds, SheetScan, column_let
 READ_BYTES = 1024**2  # compressed bytes read, and inflated bytes produced, per step
 RATIO_FLOOR = 1024**2  # parts smaller than this are never refused for their ratio
 DIRECTORY_BYTES_PER_PART = 1024  # the zip directory may take this much per allowed part
-TAG_TAIL = 64  # a tag longer than this after the last "<" of a piece is scanned at once
+MAX_CARRY = 1024**2  # a tag or text this long (Excel's cells hold 32,767 characters) is odd
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 END_OF_DIRECTORY = struct.Struct("<4sHHHHIIH")
 DTD = re.compile(rb"<!(?i:doctype|entity)")
@@ -117,6 +117,9 @@ def _scan_part(
         segment, carry = _cut_before_tag(carry + piece)
         before_root = _check_prolog(path, name, segment) if before_root else False
         scan.feed(segment)
+        if len(carry) > MAX_CARRY:  # no "<" for a megabyte: no sheet Excel writes looks so
+            scan.give_up()
+            carry = b""
     if before_root:
         _check_prolog(path, name, carry)
     scan.feed(carry)
@@ -143,12 +146,10 @@ def _check_budget(
 
 
 def _cut_before_tag(data: bytes) -> tuple[bytes, bytes]:
-    """``data`` up to its last "<", and the rest (kept for the next piece), so that no tag
-    the scans look for is split; a long tail (text, or a long tag) is scanned at once."""
+    """``data`` up to its last "<", and the rest (kept for the next piece), so that no tag is
+    ever split between two scans."""
     cut = data.rfind(b"<")
-    if cut < 0 or len(data) - cut > TAG_TAIL:
-        return data, b""
-    return data[:cut], data[cut:]
+    return (data, b"") if cut < 0 else (data[:cut], data[cut:])
 
 
 def _check_prolog(path: Path, name: str, segment: bytes) -> bool:
@@ -205,8 +206,10 @@ def _check_sheet(path: Path, handle: BinaryIO, info: zipfile.ZipInfo, sheet: str
     if scan.needs_walk:
         try:
             last_row, last_column = walk_cells(_inflated_pieces(path, handle, info), bounds)
-        except (expat.ExpatError, ValueError) as err:
+        except expat.ExpatError as err:
             raise FileRejected(path, f"sheet {sheet!r} is not well-formed XML ({err})") from err
+        except ValueError as err:
+            raise FileRejected(path, f"sheet {sheet!r}: {err}") from err
         if bounds.exceeded_by(last_row, last_column):
             _too_large(path, sheet, f"{column_letters(last_column)}{last_row}", bounds)
 

@@ -77,6 +77,8 @@ def _row(number: int, *refs: str) -> bytes:
         (b'<row r="1"><c r = "XFD1"><v>1</v></c></row>', b"", "XFD1"),  # odd spacing
         (b'<row r="1">' + b"<c><v>1</v></c>" * 31 + b"</row>", b"", "AE1"),  # no references
         (b'<row r="1000"><c><v>1</v></c></row><row><c><v>1</v></c></row>', b"", "A1001"),
+        (b'<row r="1" spans="1:2"><c r="A1" s="1" t="n"><v>1</v></c></row>', b"", None),
+        (b"<row r='7'><c r='AE7'><v>1</v></c></row>", b"", "AE7"),  # single quotes
     ],
 )
 def test_a_sheet_is_bounded_by_its_dimension_and_every_cell(
@@ -184,3 +186,30 @@ def test_no_reference_escapes_by_falling_across_pieces(
 def test_a_zip_directory_larger_than_the_parts_need_is_refused_before_it_is_read(tmp_path: Path) -> None:
     parts = {f"xl/{'x' * 1100}{i}.xml": b"<x/>" for i in range(50)}
     assert "its zip directory of" in _problem(tmp_path, parts)
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        (b'<c r="A1" r="XFD1048576">', "duplicate attribute"),  # calamine would take the last r
+        (b'<c r="A1" t="n"\n r = \'XFD1048576\'>', "duplicate attribute"),
+        (b'<c r="A1" ' + b'x="' + b"y" * 200 + b'" r="XFD1">', "duplicate attribute"),  # a long tag
+        (b'<c r="A-1">', "is not a cell"),
+    ],
+)
+def test_a_cell_calamine_would_place_elsewhere_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: bytes, problem: str
+) -> None:
+    monkeypatch.setattr(xlsx_guard, "READ_BYTES", 16)  # tags fall across pieces
+    rows = _row(1, "A1") + b'<row r="2">' + cell + b"<v>1</v></c></row>"
+    found = _problem(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(rows)}, method=zipfile.ZIP_STORED)
+    assert found is not None and problem in found, found
+
+
+def test_a_megabyte_of_text_between_tags_is_scanned_whole(tmp_path: Path) -> None:
+    text = b'<c r="A1" t="inlineStr"><is><t>' + b"a" * (2 * 1024**2) + b"</t></is></c>"
+    rows = b'<row r="1">' + text + b'</row><row r="2"><c><v>1</v></c></row>'
+    stored = zipfile.ZIP_STORED  # stored: a megabyte of one letter would deflate like a bomb
+    assert _problem(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(rows)}, method=stored) is None
+    far = rows.replace(b"<c><v>1</v></c>", b"<c><v>1</v></c>" * 31)
+    assert "reaches AE2," in _problem(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(far)}, method=stored)
