@@ -118,6 +118,7 @@ def _scan_part(
         before_root = _check_prolog(path, name, segment) if before_root else False
         scan.feed(segment)
         if len(carry) > MAX_CARRY:  # no "<" for a megabyte: no sheet Excel writes looks so
+            before_root = _check_prolog(path, name, carry) if before_root else False
             scan.give_up()
             carry = b""
     if before_root:

@@ -213,3 +213,9 @@ def test_a_megabyte_of_text_between_tags_is_scanned_whole(tmp_path: Path) -> Non
     assert _problem(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(rows)}, method=stored) is None
     far = rows.replace(b"<c><v>1</v></c>", b"<c><v>1</v></c>" * 31)
     assert "reaches AE2," in _problem(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(far)}, method=stored)
+
+
+def test_a_dtd_padded_past_a_megabyte_is_still_refused(tmp_path: Path) -> None:
+    padded = b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "' + b" " * (2 * 1024**2) + b'">' + _sheet(b"")[21:]
+    parts = {"xl/worksheets/sheet1.xml": padded}
+    assert "declares a DTD" in _problem(tmp_path, parts, method=zipfile.ZIP_STORED)
