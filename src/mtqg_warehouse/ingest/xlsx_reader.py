@@ -102,20 +102,27 @@ def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
     """Rows are streamed: the header is looked for in the first rows, data rows follow it, and a
     non-empty row below the totals row is rejected rather than silently dropped."""
     sheet_name = _find_sheet(path, workbook.sheet_names, table)
+    rows = _sheet_rows(path, workbook, sheet_name)
+    _, header = _find_header(path, sheet_name, rows, table)
+    header_map = map_header(path, header, table)
+    data, originals, problems = _data_rows(rows, header_map, table)
+    schema = {ROW_NUMBER: pl.Int64} | dict.fromkeys(cell_columns(len(header)), pl.String)
+    frame = to_contract_frame(header_map, pl.DataFrame(data, schema=schema, orient="row"), table)
+    chunk = Chunk(frame, problems, lambda wanted: [originals.get(row, "") for row in wanted])
+    return ReadResult(table=table.name, sheet=sheet_name, chunks=iter([lambda: chunk]))
+
+
+def _sheet_rows(path: Path, workbook, sheet_name: str) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text with their row numbers; what the library raises on the way
+    (only its own calls are inside) quarantines the file, naming the sheet."""
     with _library_errors(path, f"sheet {sheet_name!r}"):
         sheet = workbook.get_sheet_by_name(sheet_name)
         if sheet.total_height > MAX_ROWS_PER_SHEET or sheet.total_width > MAX_COLUMNS:
             limit = f"{MAX_ROWS_PER_SHEET:,} rows x {MAX_COLUMNS} columns"
             raise FileRejected(path, f"sheet {sheet_name!r} is larger than {limit}")
         first_row = (sheet.start or (0, 0))[0] + 1  # iter_rows starts at the first used row
-        rows = enumerate(([_cell_text(cell) for cell in row] for row in sheet.iter_rows()), start=first_row)
-        _, header = _find_header(path, sheet_name, rows, table)
-        header_map = map_header(path, header, table)
-        data, originals, problems = _data_rows(rows, header_map, table)
-    schema = {ROW_NUMBER: pl.Int64} | dict.fromkeys(cell_columns(len(header)), pl.String)
-    frame = to_contract_frame(header_map, pl.DataFrame(data, schema=schema, orient="row"), table)
-    chunk = Chunk(frame, problems, lambda wanted: [originals.get(row, "") for row in wanted])
-    return ReadResult(table=table.name, sheet=sheet_name, chunks=iter([lambda: chunk]))
+        for row_number, row in enumerate(sheet.iter_rows(), start=first_row):
+            yield row_number, [_cell_text(cell) for cell in row]
 
 
 def _data_rows(
