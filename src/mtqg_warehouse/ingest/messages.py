@@ -59,6 +59,11 @@ UNSAFE_LEGACY_TEXT = Message(
     reason_vi="chữ gõ bằng phông cũ (TCVN3/VNI) không chuyển sang Unicode an toàn được",
     fix_hint="gõ lại ô này bằng phông Unicode (ví dụ Times New Roman, Unikey đặt bảng mã Unicode)",
 )
+BELOW_TOTALS = Message(
+    reason="row below the totals row",
+    reason_vi="dòng nằm dưới dòng tổng cộng",
+    fix_hint="chuyển dòng này lên trên dòng tổng cộng, hoặc xóa nếu là ghi chú",
+)
 # Filled per row by Polars (``pl.format``), whose placeholder is a bare ``{}``.
 REPEATED_KEY = Message(
     reason="reported twice in this file (first at row {})",

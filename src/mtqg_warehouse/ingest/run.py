@@ -26,7 +26,7 @@ from mtqg_warehouse.ingest.audit import (
 )
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
 from mtqg_warehouse.ingest.loader import AlreadyLoaded, load_delivery
-from mtqg_warehouse.ingest.report import write_rejection_report
+from mtqg_warehouse.ingest.report import restore_missing_reports, write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def ingest_feed(
     with db.connect() as conn:
         ddl.ensure_ops_schema(conn)
         ddl.ensure_raw_tables(conn, contract)
+        restore_missing_reports(conn, contract)  # of loads whose run died before writing them
         deliveries, report.refused = files.discover(contract, inbox, period)
         for delivery in deliveries:
             _ingest_one(conn, contract, delivery, run_id, report)
