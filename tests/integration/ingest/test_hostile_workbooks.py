@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mtqg_warehouse.ingest import csv_reader
+from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.run import BatchReport, ingest_feed
 
 pytestmark = pytest.mark.integration
@@ -230,7 +230,11 @@ def test_values_with_no_header_above_them_reject_their_row(
         (8, "column A (no header)", "4"),
     ]
     assert {(reason, vi, hint) for _, _, reason, vi, hint, _ in rejected} == {
-        (csv_reader.NO_HEADER_REASON, csv_reader.NO_HEADER_VI, csv_reader.NO_HEADER_HINT)
+        (
+            messages.VALUE_WITHOUT_HEADER.reason,
+            messages.VALUE_WITHOUT_HEADER.reason_vi,
+            messages.VALUE_WITHOUT_HEADER.fix_hint,
+        )
     }
     assert loaded["rows_rejected"] == 2
     assert loaded["rows_read"] == loaded["rows_loaded"] + 2
