@@ -79,6 +79,35 @@ def poverty_line(area_type: str, year: int) -> int:
     raise KeyError(f"no poverty line for {area_type} in {year}")
 
 
+def _valid_on(row: dict[str, str], day: str) -> bool:
+    return row["valid_from"] <= day <= (row["valid_to"] or "9999-12-31")
+
+
+@cache
+def province_code(ward_code: str, year: int) -> str:
+    """The province the ward belonged to on 1 July of the year (seeds/units.csv): 95 for Bạc
+    Liêu up to June 2025; the code cards and the insurance feed's file names carry."""
+    day = f"{year}-07-01"
+    versions = [row for row in seed_rows("units") if _valid_on(row, day)]
+    code = ward_code
+    for _ in range(4):  # ward -> district or city -> province
+        unit = next(row for row in versions if row["code"] == code)
+        if unit["type"] == "tinh":
+            return unit["code"]
+        code = unit["parent_code"]
+    raise KeyError(f"no province above unit {ward_code} in {year}")
+
+
+@cache
+def benefit_level(group_code: str, year: int) -> int:
+    """The beneficiary group's benefit level on 1 July of the year (seeds/bhyt_groups.csv)."""
+    day = f"{year}-07-01"
+    for row in seed_rows("bhyt_groups"):
+        if row["group_code"] == group_code and _valid_on(row, day):
+            return int(row["benefit_level"])
+    raise KeyError(f"no benefit level for group {group_code} in {year}")
+
+
 def value_vi(seed: str, code_column: str) -> dict[str, str]:
     """code -> Vietnamese cell value, e.g. NGHEO -> 'Hộ nghèo'."""
     return {row[code_column]: row["value_vi"] for row in seed_rows(seed)}

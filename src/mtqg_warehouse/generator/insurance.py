@@ -12,13 +12,10 @@ import datetime as dt
 import numpy as np
 
 from mtqg_warehouse.generator.allocation import random_dates
-from mtqg_warehouse.generator.config import assumptions, poverty_line
+from mtqg_warehouse.generator.config import assumptions, benefit_level, poverty_line, province_code
 from mtqg_warehouse.generator.formats import dmy
 from mtqg_warehouse.generator.population import Households, cccd_numbers, person_names
 from mtqg_warehouse.generator.poverty import NOT_POOR, POOR, YearStatus
-
-PROVINCE = "95"
-LEVEL = {"HN": 2, "CN": 3, "GD": 4}  # seeds/bhyt_groups.csv benefit levels
 
 
 def _members(hh: Households, order: np.ndarray, count: int) -> list[tuple[int, int]]:
@@ -42,7 +39,8 @@ def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[int, list[s
     rows = []
     for n, (i, k) in enumerate(pairs):
         group = groups[n]
-        number = f"{group}{LEVEL[group]}{PROVINCE}{PROVINCE}{int(serial[n]):08d}"
+        province = province_code(hh.ward.code, year)
+        number = f"{group}{benefit_level(group, year)}{province}{province}{int(serial[n]):08d}"
         start = days[n]
         end = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
         holder_id, holder = (hh.head_ids[i], hh.head_names[i]) if k == 0 else (ids[n], names[n])

@@ -8,8 +8,7 @@ from functools import cache
 
 from mtqg_warehouse.contracts.file_names import contract_file_name
 from mtqg_warehouse.contracts.model import load_contract
-from mtqg_warehouse.generator.config import assumptions
-from mtqg_warehouse.generator.insurance import PROVINCE
+from mtqg_warehouse.generator.config import assumptions, province_code, wards
 
 CORRECTION = 2  # a corrected or re-delivered file is the second version of its name
 
@@ -35,8 +34,9 @@ def bank_day(day: date) -> str:
 @cache  # called once per card
 def card_month(day: date) -> str:
     """The province's health-insurance cards of the month ``day`` falls in (the province the
-    card numbers carry)."""
-    return contract_file_name(load_contract("insurance"), province_code=PROVINCE, period=day)
+    city's wards belonged to then, as the card numbers carry it)."""
+    province = province_code(wards()[0].code, day.year)
+    return contract_file_name(load_contract("insurance"), province_code=province, period=day)
 
 
 def corrected(feed: str, name: str, version: int = CORRECTION) -> str:
