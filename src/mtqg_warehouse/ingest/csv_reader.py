@@ -14,11 +14,11 @@ they were sent (see passthrough.py).
 from __future__ import annotations
 
 import csv
-import mmap
 import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -34,16 +34,21 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 16 * 1024**2
+HEAD_BYTES = 1 << 20  # the header line must end within the first MiB
 NEWLINE = 10
 
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     """Check the file as a whole now; its rows come later, chunk by chunk."""
-    raw, start = _whole_file(path)
-    header_end = raw.find(b"\n", start) + 1
-    header = _parse_line(path, _text(path, raw[start:header_end]).rstrip("\r\n"), delimiter, 1)
-    header_map = map_header(path, header, table)
-    chunks = _chunks(path, raw, header_end, header_map, table, delimiter)
+    handle = open(path, "rb")  # noqa: SIM115 - the chunk generator closes it when the file is read
+    try:
+        start, header_line = _head(path, handle)
+        header = _parse_line(path, _text(path, header_line).rstrip("\r\n"), delimiter, 1)
+        header_map = map_header(path, header, table)
+    except BaseException:
+        handle.close()
+        raise
+    chunks = _chunks(path, handle, start + len(header_line), header_map, table, delimiter)
     delivered: list[str | None] = [None] * header_map.width
     for name, position in zip(table.column_names, header_map.positions, strict=True):
         if position is not None:
@@ -51,19 +56,28 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=copy_shape(table, delivered))
 
 
-def _whole_file(path: Path) -> tuple[mmap.mmap | bytes, int]:
-    """The file mapped into memory (each chunk is then copied out once, not the whole file
-    twice), and where its text starts, after a byte-order mark."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-    start = 3 if raw[:3] == b"\xef\xbb\xbf" else 0
-    head = raw[start : start + (1 << 20)]
-    if not head or (head.isspace() and raw[start:].isspace()):
+def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
+    """Where the text starts (after a byte-order mark) and the header line. The file is read
+    with plain reads, never memory-mapped: a sender truncating it mid-load would otherwise
+    kill the process (SIGBUS); a short read is caught instead (see ingest/run.py)."""
+    size = os.fstat(handle.fileno()).st_size
+    head = handle.read(HEAD_BYTES)
+    start = 3 if head[:3] == b"\xef\xbb\xbf" else 0
+    if not head[start:] or (head[start:].isspace() and _rest_is_blank(handle)):
         raise FileRejected(path, messages.EMPTY_FILE)
-    if raw[-1:] != b"\n":
+    if os.pread(handle.fileno(), 1, size - 1) != b"\n":
         raise FileRejected(path, messages.TRUNCATED_FILE)
-    return raw, start
+    header_end = head.find(b"\n", start) + 1
+    if header_end == 0:
+        raise FileRejected(path, messages.HEADER_TOO_LONG.format(limit=HEAD_BYTES))
+    return start, head[start:header_end]
+
+
+def _rest_is_blank(handle: BinaryIO) -> bool:
+    while block := handle.read(HEAD_BYTES):
+        if not block.isspace():
+            return False
+    return True
 
 
 def _text(path: Path, data: bytes) -> str:
@@ -81,31 +95,35 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
 
 
 def _chunks(
-    path: Path, raw: mmap.mmap | bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
+    path: Path, handle: BinaryIO, start: int, header_map: HeaderMap, table: Table, delimiter: str
 ) -> Iterator[Callable[[], Chunk]]:
-    """Byte ranges cut at line ends, each parsed when (and on whichever thread) it is called."""
-    try:
-        yield from _pieces(path, raw, start, header_map, table, delimiter)
-    finally:
-        if isinstance(raw, mmap.mmap):
-            raw.close()
+    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called."""
+    with handle:
+        handle.seek(start)
+        row_number = 2
+        for piece in _pieces(path, handle):
+            yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
+            # counted with NumPy: bytes.count is three times slower
+            row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
+            if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
+                raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
 
 
-def _pieces(
-    path: Path, raw: mmap.mmap | bytes, start: int, header_map: HeaderMap, table: Table, delimiter: str
-) -> Iterator[Callable[[], Chunk]]:
-    row_number = 2
-    size = CHUNK_BYTES // 8  # a small first chunk, so COPY starts while the rest is checked
-    while start < len(raw):
-        end = raw.find(b"\n", min(start + size, len(raw) - 1)) + 1
+def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
+    """Whole lines, about CHUNK_BYTES at a time (the first one smaller, so COPY starts while
+    the rest is checked); a line longer than a block is carried into the next one."""
+    size = CHUNK_BYTES // 8
+    carry: list[bytes] = []
+    while block := handle.read(size):
         size = CHUNK_BYTES
-        piece = raw[start:end]
-        yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
-        # counted with NumPy: bytes.count is three times slower
-        row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
-        if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
-            raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
-        start = end
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            carry.append(block)
+            continue
+        yield b"".join([*carry, memoryview(block)[:cut]])
+        carry = [block[cut:]] if cut < len(block) else []
+    if carry:  # the file ended in a newline when it was opened: it changed since
+        raise FileRejected(path, messages.TRUNCATED_FILE)
 
 
 def _chunk(
@@ -177,6 +195,8 @@ def _special_lines(
     rows: list[list[str | int]] = []
     problems: list[RowProblem] = []
     for index in special.tolist():
+        if good[index]:  # Polars read it whole (quotes inside a cell, as in Phạm Văn "Tư"): once is enough
+            continue
         text = layout.line(index)
         if "\x00" in text:
             problems.append(

@@ -14,5 +14,9 @@ class FileRejected(Exception):
         self.problem = problem
 
 
+class FileChanged(FileRejected):
+    """The file changed while it loaded: its load is rolled back and it stays in the inbox."""
+
+
 class BatchHadQuarantines(Exception):
     """Raised after the whole batch ran, so one bad file never blocks the others."""

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import mmap
-import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +30,29 @@ SIDECAR_SUFFIXES = (".error.txt", ".rejections.csv")
 LONGEST_NAME_BYTES = NAME_MAX_BYTES - ARCHIVE_PREFIX_BYTES - max(map(len, SIDECAR_SUFFIXES))
 
 
+HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What says a file is the one that was discovered: a sender rewriting, truncating or
+    appending to it changes its size or modification time (nanoseconds), a replacement its
+    inode."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp | None:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 @dataclass(frozen=True)
 class Delivery:
     feed: str
@@ -43,6 +64,12 @@ class Delivery:
     version: int = 1  # _v2 / _02 in the name: a corrected resubmission of the same period
     kind: str | None = None  # the contract's kind of file (ward returns: ra_soat, bao_cao)
     sender_code: str | None = None  # the code the contract names as sender: ward, office, province
+    stamp: FileStamp | None = None  # taken before the file is hashed or read
+
+    def changed(self) -> bool:
+        """Whether the file is no longer the one discovered: its hash and the rows read may
+        describe a version that no longer exists, so its load must not stand."""
+        return self.stamp is None or FileStamp.of(self.path) != self.stamp
 
     @property
     def name(self) -> str:
@@ -92,6 +119,7 @@ def discover(
 
 
 def _delivery(contract: FeedContract, entry: Path, parsed: DeliveryName) -> Delivery:
+    stamp = FileStamp.of(entry)  # before hashing starts, so any later change is seen
     return Delivery(
         feed=contract.feed,
         path=entry,
@@ -102,6 +130,7 @@ def _delivery(contract: FeedContract, entry: Path, parsed: DeliveryName) -> Deli
         version=parsed.version or 1,
         kind=parsed.kind,
         sender_code=parsed.sender,
+        stamp=stamp,
     )
 
 
@@ -144,12 +173,16 @@ def name_problem(name: str) -> str | None:
 
 
 def fingerprint(path: Path) -> str:
-    """sha256 of the file, hashed from a memory map: no copy of the file is made."""
+    """sha256 of the file, read in blocks into one reused buffer. Never from a memory map:
+    a sender truncating the file while it is hashed would kill the process (SIGBUS); a
+    short read instead gives a hash that the file's changed stamp then disowns."""
+    digest = hashlib.sha256()
+    block = bytearray(HASH_BLOCK)
+    view = memoryview(block)
     with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return hashlib.sha256(b"").hexdigest()
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return hashlib.sha256(mapped).hexdigest()
+        while read := handle.readinto(block):
+            digest.update(view[:read])
+    return digest.hexdigest()
 
 
 def archive(delivery: Delivery) -> Path:

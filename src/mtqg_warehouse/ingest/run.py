@@ -5,6 +5,12 @@ that cannot be read at all go to quarantine and fail the task only after the bat
 Files are hashed in the background while they load. A file whose name was loaded before
 waits for its hash and, if its bytes are the same, is skipped unread; a renamed copy is
 found when its hash arrives, and its load is rolled back and recorded as a duplicate.
+
+One batch per feed at a time (a session advisory lock): a second run, from Airflow or the
+CLI, waits and then finds what the first left. A file that changes while it loads (a
+sender still writing, rewriting or truncating it) is rolled back and left in the inbox for
+the next run, never archived as loaded; any other error a file raises, from the readers or
+the server, quarantines that file and the batch goes on.
 """
 
 from __future__ import annotations
@@ -17,14 +23,14 @@ from typing import TYPE_CHECKING
 from mtqg_warehouse.contracts.model import FeedContract, load_contract
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
-from mtqg_warehouse.ingest import files
+from mtqg_warehouse.ingest import files, messages
 from mtqg_warehouse.ingest.audit import (
     already_loaded,
     loaded_under_this_name,
     record_duplicate,
     record_unloaded,
 )
-from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileRejected
+from mtqg_warehouse.ingest.errors import BatchHadQuarantines, FileChanged, FileRejected
 from mtqg_warehouse.ingest.loader import AlreadyLoaded, load_delivery
 from mtqg_warehouse.ingest.report import restore_missing_reports, write_rejection_report
 from mtqg_warehouse.ingest.rows import ReadResult
@@ -44,6 +50,7 @@ class BatchReport:
     duplicates: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    left_for_next_run: list[str] = field(default_factory=list)  # changed while they loaded
 
     @property
     def rows_loaded(self) -> int:
@@ -76,6 +83,8 @@ def ingest_feed(
     with db.connect() as conn:
         ddl.ensure_ops_schema(conn)
         ddl.ensure_raw_tables(conn, contract)
+        # held until the connection closes: a second batch of the feed waits here
+        conn.execute("select pg_advisory_lock(hashtext('mtqg_ingest'), hashtext(%s))", [feed])
         restore_missing_reports(conn, contract)  # of loads whose run died before writing them
         deliveries, report.refused = files.discover(contract, inbox, period)
         for delivery in deliveries:
@@ -103,17 +112,38 @@ def _ingest_one(
     try:
         with conn.transaction():
             result = load_delivery(conn, contract, delivery, read_delivery(contract, delivery.path), run_id)
+            if delivery.changed():  # the rows and hash may describe a version now gone
+                raise FileChanged(delivery.path, messages.CHANGED_WHILE_LOADING)
     except AlreadyLoaded as duplicate:  # a renamed copy: found once its hash was known
         _skip_duplicate(conn, delivery, run_id, duplicate.load_id, report)
         return
-    except FileRejected as err:
-        # rows are read lazily, so a file can prove unreadable half-way: the transaction is gone
-        _quarantine(conn, delivery, run_id, err.problem)
-        report.quarantined.append(str(err))
+    except Exception as err:  # noqa: BLE001 - one file's failure must never stop the batch
+        if conn.closed or conn.broken:
+            raise  # the server or the connection is gone: no file is to blame
+        _set_aside(conn, delivery, run_id, err, report)
         return
     archived = files.archive(delivery)
     write_rejection_report(conn, result.load_id, archived, contract)
     report.loaded.append(asdict(result))
+
+
+def _set_aside(
+    conn: psycopg.Connection, delivery: Delivery, run_id: str | None, err: Exception, report: BatchReport
+) -> None:
+    """A file that changed is left where it is for the next run; one that cannot be loaded is
+    quarantined with the reason (rows are read lazily, so a file can prove unreadable
+    half-way: its transaction is already rolled back)."""
+    if isinstance(err, FileChanged) or delivery.changed():
+        log.warning("%s changed while it loaded: left for the next run", delivery.name)
+        report.left_for_next_run.append(delivery.name)
+        return
+    if isinstance(err, FileRejected):
+        problem = err.problem
+    else:
+        log.exception("unexpected error loading %s", delivery.name)
+        problem = messages.UNEXPECTED_ERROR.format(error=f"{type(err).__name__}: {err}"[:500])
+    _quarantine(conn, delivery, run_id, problem)
+    report.quarantined.append(f"{delivery.name}: {problem}")
 
 
 def _skip_duplicate(
