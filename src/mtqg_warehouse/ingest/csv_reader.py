@@ -35,6 +35,10 @@ MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 16 * 1024**2
 HEAD_BYTES = 1 << 20  # the header line must end within the first MiB
+MAX_LINES_PER_CHUNK = 500_000
+MAX_COLUMNS = 256
+# zip (xlsx, docx), PDF, OLE2 (xls, doc), gzip: what senders attach instead of CSV
+BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b\x08")
 NEWLINE = 10
 
 
@@ -44,6 +48,8 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     try:
         start, header_line = _head(path, handle)
         header = _parse_line(path, _text(path, header_line).rstrip("\r\n"), delimiter, 1)
+        if len(header) > MAX_COLUMNS:
+            raise FileRejected(path, messages.TOO_MANY_COLUMNS.format(columns=len(header), limit=MAX_COLUMNS))
         header_map = map_header(path, header, table)
     except BaseException:
         handle.close()
@@ -62,6 +68,9 @@ def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
     kill the process (SIGBUS); a short read is caught instead (see ingest/run.py)."""
     size = os.fstat(handle.fileno()).st_size
     head = handle.read(HEAD_BYTES)
+    not_csv = _not_csv_text(head)
+    if not_csv:
+        raise FileRejected(path, not_csv)
     start = 3 if head[:3] == b"\xef\xbb\xbf" else 0
     if not head[start:] or (head[start:].isspace() and _rest_is_blank(handle)):
         raise FileRejected(path, messages.EMPTY_FILE)
@@ -71,6 +80,18 @@ def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
     if header_end == 0:
         raise FileRejected(path, messages.HEADER_TOO_LONG.format(limit=HEAD_BYTES))
     return start, head[start:header_end]
+
+
+def _not_csv_text(head: bytes) -> str | None:
+    """What the file is instead of CSV UTF-8 text, from its first bytes, or None."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) > 3 and head[1:4:2] == b"\x00\x00"):
+        return messages.UTF16_FILE
+    sample = head[:4096]
+    if sample.count(b"\x00") * 20 > len(sample) or sample.startswith(BINARY_SIGNATURES):
+        return messages.BINARY_FILE
+    if b"\n" not in head and b"\r" in head:
+        return messages.CR_ONLY_LINE_ENDS
+    return None
 
 
 def _rest_is_blank(handle: BinaryIO) -> bool:
@@ -101,12 +122,31 @@ def _chunks(
     with handle:
         handle.seek(start)
         row_number = 2
-        for piece in _pieces(path, handle):
-            yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
-            # counted with NumPy: bytes.count is three times slower
-            row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
-            if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is then undone
-                raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
+        for block in _pieces(path, handle):
+            for piece in _at_most_lines(block, MAX_LINES_PER_CHUNK):
+                yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
+                # counted with NumPy: bytes.count is three times slower
+                row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
+                if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is undone
+                    raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
+
+
+def _at_most_lines(block: bytes, limit: int) -> Iterator[bytes]:
+    """The block cut so that no piece holds more than ``limit`` lines: a chunk's per-line
+    arrays and frame then stay small even when a file is millions of empty lines."""
+    if len(block) <= limit * 2:  # a line is at least its newline: so few bytes, so few lines
+        yield block
+        return
+    ends = np.flatnonzero(np.frombuffer(block, np.uint8) == NEWLINE)
+    if len(ends) <= limit:
+        yield block
+        return
+    start = 0
+    for end in ends[limit - 1 :: limit].tolist():
+        yield block[start : end + 1]
+        start = end + 1
+    if start < len(block):
+        yield block[start:]
 
 
 def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
@@ -133,6 +173,7 @@ def _chunk(
         piece = piece.replace(b"\r\n", b"\n")
     layout = _LineLayout(piece, first_row)
     width = header_map.width
+    layout.blank_delimiter_only_lines(delimiter, width)
     special = layout.lines_holding(b'"', b"\r", b"\x00")
     try:
         cells = _parse(
@@ -151,7 +192,7 @@ def _chunk(
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
     problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
-        _check_field_sizes(path, cells)
+        problems += _too_long_fields(cells)
     untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
@@ -296,6 +337,15 @@ class _LineLayout:
         self.lengths = self.ends - self.starts
         self.blank = self.lengths <= 0
 
+    def blank_delimiter_only_lines(self, delimiter: str, width: int) -> None:
+        """Lines of nothing but separators (",,,,,,"): Excel writes one for every empty row it
+        has formatted. They are blank lines, not rows of missing values to reject one by one."""
+        short = np.flatnonzero(~self.blank & (self.lengths <= 2 * width + 1))
+        filler = (delimiter + " \r\t").encode()
+        for index in short.tolist():
+            if not self.piece[self.starts[index] : self.ends[index]].translate(None, filler):
+                self.blank[index] = True
+
     def lines_holding(self, *needles: bytes) -> np.ndarray:
         """Indices of the lines that hold any of the single-byte ``needles``, in order."""
         found = [_positions(self.piece, needle) for needle in needles if needle in self.piece]
@@ -391,7 +441,19 @@ def _parse(
     return cells
 
 
-def _check_field_sizes(path: Path, cells: pl.DataFrame) -> None:
-    for column in cells.columns:
-        if column != ROW_NUMBER and (cells.get_column(column).str.len_chars().max() or 0) > MAX_FIELD_CHARS:
-            raise FileRejected(path, messages.FIELD_TOO_LONG.format(limit=MAX_FIELD_CHARS))
+def _too_long_fields(cells: pl.DataFrame) -> list[RowProblem]:
+    """A field beyond MAX_FIELD_CHARS rejects its row (naming the field), never the file."""
+    columns = [column for column in cells.columns if column != ROW_NUMBER]
+    too_long = cells.filter(pl.any_horizontal(pl.col(columns).str.len_chars() > MAX_FIELD_CHARS))
+    problems = []
+    for row in too_long.iter_rows(named=True):
+        column = next(c for c in columns if len(row[c] or "") > MAX_FIELD_CHARS)
+        problems.append(
+            RowProblem(
+                row_number=row[ROW_NUMBER],
+                field=f"column {int(column[1:]) + 1}",
+                message=messages.FIELD_TOO_LONG.format(length=len(row[column]), limit=MAX_FIELD_CHARS),
+                value_as_sent=row[column],
+            )
+        )
+    return problems

@@ -64,6 +64,11 @@ BELOW_TOTALS = Message(
     reason_vi="dòng nằm dưới dòng tổng cộng",
     fix_hint="chuyển dòng này lên trên dòng tổng cộng, hoặc xóa nếu là ghi chú",
 )
+FIELD_TOO_LONG = Message(
+    reason="a field of {length:,} characters is longer than the {limit:,} allowed",
+    reason_vi="ô quá dài (có thể dán nhầm cả một đoạn văn bản hoặc tệp)",
+    fix_hint="kiểm tra lại nội dung ô này; mỗi ô chỉ ghi một giá trị ngắn",
+)
 # Filled per row by Polars (``pl.format``), whose placeholder is a bare ``{}``.
 REPEATED_KEY = Message(
     reason="reported twice in this file (first at row {})",
@@ -83,7 +88,12 @@ INVALID_CSV_LINE = "row {row}: not valid CSV ({error})"
 UNREADABLE_CSV = "not UTF-8 text or not valid CSV: {error}"
 ROWS_NOT_APART = "rows could not be told apart ({parsed} parsed, {lines} lines)"
 TOO_MANY_ROWS = "more than {limit:,} rows"
-FIELD_TOO_LONG = "a field is longer than {limit:,} characters"
+UTF16_FILE = "UTF-16 text (Excel's 'Unicode Text'): save the file as CSV UTF-8"
+BINARY_FILE = "binary content, not a CSV text file (a workbook, PDF or archive sent under a .csv name?)"
+CR_ONLY_LINE_ENDS = (
+    "lines end with CR only (old Mac format): save the file as CSV UTF-8 with Windows or Unix line ends"
+)
+TOO_MANY_COLUMNS = "the header has {columns} columns, more than the {limit} any contract allows"
 COLUMN_TWICE = "column {column!r} appears twice in the header"
 MISSING_COLUMNS = "missing required column(s): {columns}"
 UNEXPECTED_COLUMNS = "unexpected column(s) in the header: {columns}"

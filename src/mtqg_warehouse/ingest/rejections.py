@@ -16,6 +16,9 @@ from mtqg_warehouse.ingest.files import Delivery
 
 REJECTED_ROWS = sql.Identifier("ops", "rejected_rows")
 REJECTED_ROW_SCHEMA = {**REJECTION_SCHEMA, "original_text": pl.String}
+# A rejected row is kept as sent for the report, up to this many characters of each text;
+# its full length is recorded beside it (a 20 MB line must not be stored whole).
+STORED_TEXT_CHARS = 2_000
 
 
 def no_rejections() -> pl.DataFrame:
@@ -31,7 +34,9 @@ def write_rejections(
         pl.lit(delivery.feed).alias("feed"),
         pl.lit(delivery.name).alias("source_file"),
         pl.lit(sheet, pl.String).alias("sheet"),
-        *REJECTION_SCHEMA,
-        "original_text",
+        *(name for name in REJECTION_SCHEMA if name != "value_as_sent"),
+        pl.col("value_as_sent").str.slice(0, STORED_TEXT_CHARS),
+        pl.col("original_text").str.slice(0, STORED_TEXT_CHARS),
+        pl.col("original_text").str.len_chars().alias("original_length"),
     )
     copy_frame(conn, REJECTED_ROWS, rows)

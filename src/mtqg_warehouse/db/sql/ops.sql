@@ -124,3 +124,7 @@ create table if not exists ops.raw_ddl_version (
     raw_schema text primary key,
     sha256 text not null
 );
+
+-- Rejected rows keep at most 2,000 characters of the row as sent (and of the value); the
+-- row's full length is recorded so the report can say it was cut.
+alter table ops.rejected_rows add column if not exists original_length integer;
