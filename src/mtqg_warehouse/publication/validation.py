@@ -49,10 +49,8 @@ def gx_project_dir() -> Path:
 def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOutcome:
     """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context = _context()
     source = _datasource(context, url)
     definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
     # one checkpoint per build: its validation results stay in Data Docs beside earlier builds'
@@ -67,6 +65,75 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     )
     result = checkpoint.run()
     return _outcome(result, context)
+
+
+def prune_publication(schema: str) -> list[str]:
+    """Forget a retired publication in the GX file context; returns what was removed.
+
+    Its checkpoint, validation definitions and table assets would otherwise pile up with every
+    build, and its validation results and their Data Docs pages would describe a schema that no
+    longer exists. Removed in dependency order (checkpoint, definitions, assets, results), and
+    each only if present, so an interrupted prune is finished by the next one.
+    """
+    if not (gx_project_dir() / "gx" / "great_expectations.yml").exists():
+        return []
+    context = _context()
+    suffix = f"__{schema}"
+    removed = []
+    for name in _names(context.checkpoint_store):
+        if name.endswith(suffix):
+            context.checkpoints.delete(name)
+            removed.append(f"checkpoint {name}")
+    for name in _names(context.validation_definition_store):
+        if name.endswith(suffix):
+            context.validation_definitions.delete(name)
+            removed.append(f"validation definition {name}")
+    removed += _prune_assets(context, schema)
+    removed += _prune_results(context, schema)
+    log.info("pruned GX artefacts of %s: %s", schema, ", ".join(removed) or "none")
+    return removed
+
+
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def _names(store) -> list[str]:
+    """Names in a store, read from its keys: loading every object would fail on one orphan."""
+    return [key.to_tuple()[0] for key in store.list_keys()]
+
+
+def _prune_assets(context, schema: str) -> list[str]:
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except (KeyError, ValueError):
+        return []
+    removed = []
+    for name in source.get_asset_names():
+        if name.startswith(f"{schema}."):
+            source.delete_asset(name)
+            removed.append(f"asset {name}")
+    return removed
+
+
+def _prune_results(context, schema: str) -> list[str]:
+    """Validation results name their batch `<datasource>-<asset>`; the Data Docs site is then
+    rebuilt from the results that remain, GX having no call to remove one page."""
+    store = context.validation_results_store
+    stale = [
+        key for key in store.list_keys() if str(key.batch_identifier).startswith(f"{DATASOURCE}-{schema}.")
+    ]
+    for key in stale:
+        store.remove_key(key.to_tuple())
+    if stale:
+        context.clean_data_docs()
+        context.build_data_docs()
+    return [f"{len(stale)} validation result(s) and their Data Docs pages"] if stale else []
 
 
 def _datasource(context, url: str):
