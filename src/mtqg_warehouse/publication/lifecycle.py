@@ -195,7 +195,7 @@ def retire(conn: psycopg.Connection, schema: str) -> None:
     from mtqg_warehouse.publication import validation
 
     check_transition(schema, status_of(conn, schema), S.RETIRED)
-    validation.prune_publication(schema)
+    validation.prune_publications({schema})
     with conn.transaction():
         _lock(conn)
         change_status(conn, schema, S.RETIRED)
@@ -206,12 +206,18 @@ def retire_old_publications(conn: psycopg.Connection, keep: int = KEEP_PUBLICATI
     """Retire all but the current publication and the newest ``keep - 1`` rollback targets.
 
     The newest build is always kept, even when it failed, so that it can be inspected; builds
-    still `building` are left alone, since they may be running now.
+    still `building` are left alone, since they may be running now. Then GX is swept of every
+    retired publication, which clears what earlier versions (which never pruned GX) or an
+    interrupted retirement left behind.
     """
+    from mtqg_warehouse.publication import validation
+
     retired = []
     for schema in _retirable(conn, keep):
         retire(conn, schema)
         retired.append(schema)
+    rows = conn.execute("select build_schema from ops.publish_log where status = %s", [str(S.RETIRED)])
+    validation.prune_publications({row[0] for row in rows})
     return retired
 
 

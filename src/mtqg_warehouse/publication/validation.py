@@ -7,6 +7,7 @@ they become a GX file context in the state folder, whose Data Docs show every va
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,30 +68,32 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     return _outcome(result, context)
 
 
-def prune_publication(schema: str) -> list[str]:
-    """Forget a retired publication in the GX file context; returns what was removed.
+def prune_publications(schemas: Collection[str]) -> list[str]:
+    """Forget retired publications in the GX file context; returns what was removed.
 
-    Its checkpoint, validation definitions and table assets would otherwise pile up with every
-    build, and its validation results and their Data Docs pages would describe a schema that no
-    longer exists. Removed in dependency order (checkpoint, definitions, assets, results), and
+    Their checkpoints, validation definitions and table assets would otherwise pile up with
+    every build, and their validation results and Data Docs pages would describe schemas that
+    no longer exist. Removed in dependency order (checkpoints, definitions, assets, results),
     each only if present, so an interrupted prune is finished by the next one.
     """
-    if not (gx_project_dir() / "gx" / "great_expectations.yml").exists():
+    schemas = set(schemas)
+    if not schemas or not (gx_project_dir() / "gx" / "great_expectations.yml").exists():
         return []
     context = _context()
-    suffix = f"__{schema}"
     removed = []
-    for name in _names(context.checkpoint_store):
-        if name.endswith(suffix):
-            context.checkpoints.delete(name)
-            removed.append(f"checkpoint {name}")
-    for name in _names(context.validation_definition_store):
-        if name.endswith(suffix):
-            context.validation_definitions.delete(name)
-            removed.append(f"validation definition {name}")
-    removed += _prune_assets(context, schema)
-    removed += _prune_results(context, schema)
-    log.info("pruned GX artefacts of %s: %s", schema, ", ".join(removed) or "none")
+    # checkpoints and validation definitions are named `<name>__<publication schema>`
+    for kind, store, factory in (
+        ("checkpoint", context.checkpoint_store, context.checkpoints),
+        ("validation definition", context.validation_definition_store, context.validation_definitions),
+    ):
+        for name in _names(store):
+            if name.rpartition("__")[2] in schemas:
+                factory.delete(name)
+                removed.append(f"{kind} {name}")
+    removed += _prune_assets(context, schemas)
+    removed += _prune_results(context, schemas)
+    if removed:
+        log.info("pruned GX artefacts of %s: %s", ", ".join(sorted(schemas)), ", ".join(removed))
     return removed
 
 
@@ -108,25 +111,28 @@ def _names(store) -> list[str]:
     return [key.to_tuple()[0] for key in store.list_keys()]
 
 
-def _prune_assets(context, schema: str) -> list[str]:
+def _prune_assets(context, schemas: set[str]) -> list[str]:
+    """Table assets are named `<publication schema>.<relation>`."""
     try:
         source = context.data_sources.get(DATASOURCE)
     except (KeyError, ValueError):
         return []
     removed = []
-    for name in source.get_asset_names():
-        if name.startswith(f"{schema}."):
+    for name in sorted(source.get_asset_names()):
+        if name.partition(".")[0] in schemas:
             source.delete_asset(name)
             removed.append(f"asset {name}")
     return removed
 
 
-def _prune_results(context, schema: str) -> list[str]:
+def _prune_results(context, schemas: set[str]) -> list[str]:
     """Validation results name their batch `<datasource>-<asset>`; the Data Docs site is then
     rebuilt from the results that remain, GX having no call to remove one page."""
     store = context.validation_results_store
     stale = [
-        key for key in store.list_keys() if str(key.batch_identifier).startswith(f"{DATASOURCE}-{schema}.")
+        key
+        for key in store.list_keys()
+        if str(key.batch_identifier).removeprefix(f"{DATASOURCE}-").partition(".")[0] in schemas
     ]
     for key in stale:
         store.remove_key(key.to_tuple())

@@ -112,16 +112,26 @@ def test_retiring_drops_the_schema_and_prunes_gx(ingested: str, tmp_path: Path) 
     steps.publish_build(first)
     second = _build_and_audit()
     steps.publish_build(second)
-    before = _gx_names(tmp_path / "state" / "gx")
-    assert all(any(first in name for name in names) for names in before.values()), before
+    # the earlier version retired by status alone and left GX as it was
+    with psycopg.connect(ingested, autocommit=True) as conn:
+        conn.execute("update ops.publish_log set status = 'retired' where build_schema = %s", [first])
+    third = _build_and_audit()
+    gx_project = tmp_path / "state" / "gx"
+    before = _gx_names(gx_project)
+    for schema in (first, second, third):
+        assert all(any(schema in name for name in names) for names in before.values()), (schema, before)
+    steps.publish_build(third)  # sweeps GX of the earlier version's retired publication
 
     with psycopg.connect(ingested, autocommit=True) as conn:
-        assert lifecycle.retire_old_publications(conn, keep=1) == [first]
-    assert _statuses(ingested) == [(first, "retired"), (second, "published")]
-    assert _query(ingested, "select to_regnamespace(%s)", [first]) == [(None,)]
-    after = _gx_names(tmp_path / "state" / "gx")
-    assert not [name for names in after.values() for name in names if first in name], after
-    assert all(any(second in name for name in names) for names in after.values()), after
+        assert lifecycle.retire_old_publications(conn, keep=1) == [second]
+    assert _statuses(ingested) == [(first, "retired"), (second, "retired"), (third, "published")]
+    assert _query(ingested, "select to_regnamespace(%s)", [second]) == [(None,)]
+    assert _query(
+        ingested, "select retired_at is not null from ops.publish_log where build_schema = %s", [second]
+    )[0][0]
+    after = _gx_names(gx_project)
+    assert not [name for names in after.values() for name in names if first in name or second in name], after
+    assert all(any(third in name for name in names) for names in after.values()), after
 
 
 def _gx_names(project: Path) -> dict[str, list[str]]:
