@@ -155,9 +155,16 @@ def current_publication(conn: psycopg.Connection) -> str | None:
 
 
 def publish(conn: psycopg.Connection, schema: str) -> list[str]:
-    """Repoint `marts` at validated ``schema`` in one transaction; the previous one is superseded."""
+    """Repoint `marts` at validated ``schema`` in one transaction; the previous one is superseded.
+
+    Publishing the publication `marts` already shows changes nothing, so that a retried
+    publish task (say, after retirement failed) does not fail on its own earlier success.
+    """
     with conn.transaction():
         _lock(conn)
+        if current_publication(conn) == schema:
+            log.info("publication %s is already published", schema)
+            return _relations(conn, schema)
         check_transition(schema, status_of(conn, schema), S.PUBLISHED)
         previous = current_publication(conn)
         if previous is not None:
@@ -178,7 +185,10 @@ def rollback(conn: psycopg.Connection, to: str | None = None) -> str:
         target = to or _previous_publication(conn)
         if target is None:
             raise IllegalTransition(f"no earlier publication is retained to roll {current} back to")
-        check_transition(target, status_of(conn, target), S.PUBLISHED)
+        if (status := status_of(conn, target)) not in (S.SUPERSEDED, S.ROLLED_BACK):
+            raise IllegalTransition(
+                f"cannot roll back to {target}: it is {status}, not an earlier publication"
+            )
         change_status(conn, current, S.ROLLED_BACK)
         _repoint_marts(conn, target)
         change_status(conn, target, S.PUBLISHED)
@@ -258,13 +268,15 @@ def _lock(conn: psycopg.Connection) -> None:
     conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_publish'))")
 
 
+def _relations(conn: psycopg.Connection, schema: str) -> list[str]:
+    rows = conn.execute(
+        "select table_name from information_schema.tables where table_schema = %s order by 1", [schema]
+    )
+    return [row[0] for row in rows]
+
+
 def _repoint_marts(conn: psycopg.Connection, schema: str) -> list[str]:
-    relations = [
-        row[0]
-        for row in conn.execute(
-            "select table_name from information_schema.tables where table_schema = %s order by 1", [schema]
-        )
-    ]
+    relations = _relations(conn, schema)
     if not relations:
         raise RuntimeError(f"publication {schema} has no relations to publish")
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(MARTS_SCHEMA)))

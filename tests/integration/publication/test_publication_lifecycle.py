@@ -69,6 +69,8 @@ def test_build_audit_publish_supersede_and_roll_back(ingested: str) -> None:
     assert _query(ingested, "select to_regnamespace('marts')") == [(None,)]  # nothing shown unaudited
     assert steps.publish_build(first) == ["fct_insurance_cards"]
     assert _statuses(ingested) == [(first, "published")]
+    assert steps.publish_build(first) == ["fct_insurance_cards"]  # a retried task changes nothing
+    assert _statuses(ingested) == [(first, "published")]
     assert _query(ingested, "select count(*) from marts.fct_insurance_cards") == [(5,)]
     assert _reader_can_read_marts(ingested)
 
@@ -78,6 +80,8 @@ def test_build_audit_publish_supersede_and_roll_back(ingested: str) -> None:
     assert f"{second}.fct_insurance_cards" in _marts_source(ingested)
 
     with psycopg.connect(ingested, autocommit=True) as conn:
+        with pytest.raises(IllegalTransition, match=f"cannot roll back to {second}: it is published"):
+            lifecycle.rollback(conn, second)
         assert lifecycle.rollback(conn) == first
         assert lifecycle.current_publication(conn) == first
         with pytest.raises(IllegalTransition, match="no earlier publication"):
