@@ -115,14 +115,14 @@ def change_status(
 
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
     """Register a new build as `building`; returns its schema, `pub_` and the zero-padded id."""
-    row = conn.execute(
-        """insert into ops.publish_log (publication_id, build_schema, status, run_id)
-           select id, 'pub_' || to_char(id, 'FM00000'), %s, %s
-           from nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id')) as id
-           returning build_schema""",
-        [str(S.BUILDING), run_id],
-    ).fetchone()
-    return row[0]
+    sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
+    publication_id = conn.execute(sequence).fetchone()[0]
+    schema = f"pub_{publication_id:05d}"
+    conn.execute(
+        "insert into ops.publish_log (publication_id, build_schema, status, run_id) values (%s, %s, %s, %s)",
+        [publication_id, schema, str(S.BUILDING), run_id],
+    )
+    return schema
 
 
 def fail_build(conn: psycopg.Connection, schema: str) -> None:
