@@ -32,7 +32,7 @@ class WeakPseudonymKey(ValueError):
 def configured_key() -> bytes:
     """``MTQG_PSEUDONYM_KEY``, or the development key kept in the state folder."""
     value = os.environ.get(ENV_VAR)
-    if value is None:
+    if not value:  # unset, or left empty as in .env.example
         path = development_key_path()
         log.warning("%s is not set: pseudonymising with the development key in %s", ENV_VAR, path)
         return _development_key(path)
