@@ -1,7 +1,8 @@
 """Great Expectations checkpoints, defined from the suites in ``expectations/suites/*.yml``.
 
 Suites are plain YAML (expectation type + kwargs) so they diff well in review; at run time
-they become a GX file context in the state folder, whose Data Docs show every validation.
+they become a GX file context in the state folder, whose Data Docs show the validations of
+the publications still retained; retiring a publication prunes what GX kept about it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     context = _context()
     source = _datasource(context, url)
     definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
-    # one checkpoint per build: its validation results stay in Data Docs beside earlier builds'
+    # one checkpoint per build: its results stay in Data Docs beside earlier builds' until retired
     name = f"{layer}_checkpoint__{schema}"
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
