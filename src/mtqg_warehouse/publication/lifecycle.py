@@ -100,7 +100,7 @@ def change_status(
     recorded = dict(recorded or {})
     if unknown := set(recorded) - _RECORDED:
         raise ValueError(f"not a publish_log column a transition records: {sorted(unknown)}")
-    assignments = [sql.SQL("status = %(to)s")]
+    assignments: list[sql.Composable] = [sql.SQL("status = %(to)s")]
     if to in _STAMPS:
         assignments.append(sql.SQL("{} = now()").format(sql.Identifier(_STAMPS[to])))
     assignments += [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in recorded]
