@@ -38,10 +38,9 @@ def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment())
-    variables = {
-        "publication_schema": publication_schema,
-        "pseudonym_key": os.environ.get("MTQG_PSEUDONYM_KEY", "dev-only-not-secret"),
-    }
+    # never the pseudonymisation key: vars land in manifest.json and run_results.json; the
+    # pseudonymize macro reads the key inside the database (see pseudonym_key.py)
+    variables = {"publication_schema": publication_schema}
     args = [
         command,
         "--project-dir",

@@ -1,13 +1,18 @@
-"""Write-audit-publish: each build gets its own schema; `marts` is repointed only after GX passes.
+"""The publication lifecycle in one place: build schemas, statuses, publish, rollback, retire.
 
-`marts` holds one view per published model over the current publication's tables, so a
-publish (or a rollback) is a single transaction of view swaps, readers never see a half
-build, and the grants on `marts` survive every repointing.
+Write-audit-publish: each build gets its own schema `pub_NNNNN`; `marts` holds one view per
+published model over the current publication's tables, so a publish (or a rollback) is a
+single transaction of view swaps, readers never see a half build, and the grants on `marts`
+survive every repointing. Every status change goes through ``change_status``, which checks
+it against ``TRANSITIONS`` and only updates a row still in the status it was read in, so two
+processes can never both move the same publication.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from enum import StrEnum
 
 import psycopg
 from psycopg import sql
@@ -16,91 +21,274 @@ log = logging.getLogger(__name__)
 
 MARTS_SCHEMA = "marts"
 READER_ROLE = "mtqg_reader"
-KEEP_PUBLICATIONS = 3
+KEEP_PUBLICATIONS = 3  # the current one and two earlier ones to roll back to
+
+
+class PublicationStatus(StrEnum):
+    """Stored as text in ``ops.publish_log.status`` (see its check constraint in ops.sql)."""
+
+    BUILDING = "building"
+    VALIDATED = "validated"
+    PUBLISHED = "published"
+    FAILED_BUILD = "failed_build"
+    FAILED_VALIDATION = "failed_validation"
+    SUPERSEDED = "superseded"
+    ROLLED_BACK = "rolled_back"
+    RETIRED = "retired"
+
+
+S = PublicationStatus
+TRANSITIONS: Mapping[PublicationStatus, frozenset[PublicationStatus]] = {
+    S.BUILDING: frozenset({S.VALIDATED, S.FAILED_BUILD, S.FAILED_VALIDATION}),
+    # a validated build that a newer one overtook before it was published is retired unseen
+    S.VALIDATED: frozenset({S.PUBLISHED, S.RETIRED}),
+    S.PUBLISHED: frozenset({S.SUPERSEDED, S.ROLLED_BACK}),
+    # superseded: a rollback target until retention retires it
+    S.SUPERSEDED: frozenset({S.PUBLISHED, S.RETIRED}),
+    # republishing a rolled-back publication undoes a mistaken rollback
+    S.ROLLED_BACK: frozenset({S.PUBLISHED, S.RETIRED}),
+    S.FAILED_BUILD: frozenset({S.RETIRED}),
+    S.FAILED_VALIDATION: frozenset({S.RETIRED}),
+    S.RETIRED: frozenset(),
+}
+# columns a transition stamps with the time it happened
+_STAMPS = {
+    S.VALIDATED: "validated_at",
+    S.FAILED_VALIDATION: "validated_at",
+    S.PUBLISHED: "published_at",
+    S.RETIRED: "retired_at",
+}
+_RECORDED = frozenset({"checks_passed", "checks_failed", "data_docs_url"})
+
+
+class IllegalTransition(RuntimeError):
+    """A status change the lifecycle does not allow, e.g. publishing a failed build."""
+
+
+class ConcurrentStatusChange(RuntimeError):
+    """Another process changed the publication's status between our read and our update."""
+
+
+def check_transition(publication: str, current: PublicationStatus, to: PublicationStatus) -> None:
+    if to not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing"
+        raise IllegalTransition(
+            f"publication {publication} cannot go from {current} to {to} (from {current}: {allowed})"
+        )
+
+
+def status_of(conn: psycopg.Connection, schema: str) -> PublicationStatus:
+    row = conn.execute("select status from ops.publish_log where build_schema = %s", [schema]).fetchone()
+    if row is None:
+        raise LookupError(f"no publication {schema} in ops.publish_log")
+    return PublicationStatus(row[0])
+
+
+def change_status(
+    conn: psycopg.Connection,
+    schema: str,
+    to: PublicationStatus,
+    recorded: Mapping[str, object] | None = None,
+) -> PublicationStatus:
+    """Move ``schema`` to ``to`` if the table allows it; returns the status it left.
+
+    The update is conditional on the status just read, so a concurrent change is refused
+    rather than overwritten; ``recorded`` sets audit columns in the same statement.
+    """
+    current = status_of(conn, schema)
+    check_transition(schema, current, to)
+    recorded = dict(recorded or {})
+    if unknown := set(recorded) - _RECORDED:
+        raise ValueError(f"not a publish_log column a transition records: {sorted(unknown)}")
+    assignments: list[sql.Composable] = [sql.SQL("status = %(to)s")]
+    if to in _STAMPS:
+        assignments.append(sql.SQL("{} = now()").format(sql.Identifier(_STAMPS[to])))
+    assignments += [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in recorded]
+    query = sql.SQL("update ops.publish_log set {} where build_schema = %(schema)s and status = %(from)s")
+    params = {**recorded, "to": str(to), "schema": schema, "from": str(current)}
+    cursor = conn.execute(query.format(sql.SQL(", ").join(assignments)), params)
+    if cursor.rowcount != 1:
+        raise ConcurrentStatusChange(f"publication {schema} left {current} before it could go to {to}")
+    log.info("publication %s: %s -> %s", schema, current, to)
+    return current
 
 
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
-    with conn.transaction():
-        publication_id = conn.execute(
-            "insert into ops.publish_log (build_schema, status, run_id) values ('', 'building', %s) "
-            "returning publication_id",
-            [run_id],
-        ).fetchone()[0]
-        schema = f"pub_{publication_id:05d}"
-        conn.execute(
-            "update ops.publish_log set build_schema = %s where publication_id = %s",
-            [schema, publication_id],
-        )
+    """Register a new build as `building`; returns its schema, `pub_` and the zero-padded id."""
+    sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
+    publication_id = conn.execute(sequence).fetchone()[0]
+    schema = f"pub_{publication_id:05d}"
+    conn.execute(
+        "insert into ops.publish_log (publication_id, build_schema, status, run_id) values (%s, %s, %s, %s)",
+        [publication_id, schema, str(S.BUILDING), run_id],
+    )
     return schema
 
 
-def record_outcome(
-    conn: psycopg.Connection, schema: str, status: str, passed: int, failed: int, docs: str | None
+def fail_build(conn: psycopg.Connection, schema: str) -> None:
+    change_status(conn, schema, S.FAILED_BUILD, {"checks_passed": 0, "checks_failed": 0})
+
+
+def record_audit(
+    conn: psycopg.Connection,
+    schema: str,
+    passed: bool,
+    checks_passed: int,
+    checks_failed: int,
+    docs: str | None,
 ) -> None:
-    with conn.transaction():
-        conn.execute(
-            """update ops.publish_log set status = %s, validated_at = now(), checks_passed = %s,
-                   checks_failed = %s, data_docs_url = %s
-               where build_schema = %s""",
-            [status, passed, failed, docs, schema],
-        )
-
-
-def publish(conn: psycopg.Connection, schema: str) -> list[str]:
-    """Repoint every `marts` view at ``schema`` in one transaction; returns the published relations."""
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_publish'))")
-        relations = [
-            row[0]
-            for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s order by 1",
-                [schema],
-            )
-        ]
-        if not relations:
-            raise RuntimeError(f"publication {schema} has no relations to publish")
-        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(MARTS_SCHEMA)))
-        _drop_marts_views(conn)
-        for relation in relations:
-            conn.execute(
-                sql.SQL("create view {} as select * from {}").format(
-                    sql.Identifier(MARTS_SCHEMA, relation), sql.Identifier(schema, relation)
-                )
-            )
-        _grant_reader(conn)
-        conn.execute(
-            "update ops.publish_log set status = 'published', published_at = now() where build_schema = %s",
-            [schema],
-        )
-    return relations
+    """The GX verdict: `validated` may be published, `failed_validation` never will be."""
+    change_status(
+        conn,
+        schema,
+        S.VALIDATED if passed else S.FAILED_VALIDATION,
+        {"checks_passed": checks_passed, "checks_failed": checks_failed, "data_docs_url": docs},
+    )
 
 
 def current_publication(conn: psycopg.Connection) -> str | None:
     row = conn.execute(
-        "select build_schema from ops.publish_log where status = 'published' "
-        "order by published_at desc limit 1"
+        "select build_schema from ops.publish_log where status = %s order by published_at desc limit 1",
+        [str(S.PUBLISHED)],
     ).fetchone()
     return row[0] if row else None
 
 
-def retire_old_publications(conn: psycopg.Connection, keep: int = KEEP_PUBLICATIONS) -> list[str]:
-    """Drop all but the newest ``keep`` published builds, and failed builds older than the newest."""
+def publish(conn: psycopg.Connection, schema: str) -> list[str]:
+    """Repoint `marts` at validated ``schema`` in one transaction; the previous one is superseded.
+
+    Publishing the publication `marts` already shows changes nothing, so that a retried
+    publish task (say, after retirement failed) does not fail on its own earlier success.
+    """
     with conn.transaction():
+        _lock(conn)
+        if current_publication(conn) == schema:
+            log.info("publication %s is already published", schema)
+            return _relations(conn, schema)
+        check_transition(schema, status_of(conn, schema), S.PUBLISHED)
+        previous = current_publication(conn)
+        if previous is not None:
+            change_status(conn, previous, S.SUPERSEDED)
+        relations = _repoint_marts(conn, schema)
+        change_status(conn, schema, S.PUBLISHED)
+    return relations
+
+
+def rollback(conn: psycopg.Connection, to: str | None = None) -> str:
+    """Repoint `marts` at a retained earlier publication (default: the one published before
+    the current); the current one becomes `rolled_back`. Returns the publication now shown."""
+    with conn.transaction():
+        _lock(conn)
         current = current_publication(conn)
-        rows = conn.execute(
-            """select build_schema from ops.publish_log
-               where status <> 'retired' and build_schema <> coalesce(%s, '')
-                 and publication_id not in (
-                     select publication_id from ops.publish_log where status = 'published'
-                     order by published_at desc limit %s)
-                 and publication_id < (select max(publication_id) from ops.publish_log)""",
-            [current, keep],
-        ).fetchall()
-        retired = [row[0] for row in rows]
-        for schema in retired:
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
-            conn.execute("update ops.publish_log set status = 'retired' where build_schema = %s", [schema])
+        if current is None:
+            raise IllegalTransition("nothing is published, so there is nothing to roll back")
+        target = to or _previous_publication(conn)
+        if target is None:
+            raise IllegalTransition(f"no earlier publication is retained to roll {current} back to")
+        if (status := status_of(conn, target)) not in (S.SUPERSEDED, S.ROLLED_BACK):
+            raise IllegalTransition(
+                f"cannot roll back to {target}: it is {status}, not an earlier publication"
+            )
+        change_status(conn, current, S.ROLLED_BACK)
+        _repoint_marts(conn, target)
+        change_status(conn, target, S.PUBLISHED)
+    log.info("rolled back from %s to %s", current, target)
+    return target
+
+
+def retire(conn: psycopg.Connection, schema: str) -> None:
+    """Drop a publication's schema and everything GX kept about it.
+
+    GX is pruned first, because it is idempotent and outside the transaction: if it fails, the
+    publication is not marked retired and the next retirement pass tries again.
+    """
+    from mtqg_warehouse.publication import validation
+
+    check_transition(schema, status_of(conn, schema), S.RETIRED)
+    validation.prune_publications({schema})
+    with conn.transaction():
+        _lock(conn)
+        change_status(conn, schema, S.RETIRED)
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+
+
+def retire_old_publications(conn: psycopg.Connection, keep: int = KEEP_PUBLICATIONS) -> list[str]:
+    """Retire all but the current publication and the newest ``keep - 1`` rollback targets.
+
+    The newest build is always kept, even when it failed, so that it can be inspected; builds
+    still `building` are left alone, since they may be running now. Then GX is swept of every
+    retired publication, which clears what earlier versions (which never pruned GX) or an
+    interrupted retirement left behind.
+    """
+    from mtqg_warehouse.publication import validation
+
+    retired = []
+    for schema in _retirable(conn, keep):
+        retire(conn, schema)
+        retired.append(schema)
+    rows = conn.execute("select build_schema from ops.publish_log where status = %s", [str(S.RETIRED)])
+    validation.prune_publications({row[0] for row in rows})
     return retired
+
+
+def _retirable(conn: psycopg.Connection, keep: int) -> list[str]:
+    retirable = [str(status) for status, targets in TRANSITIONS.items() if S.RETIRED in targets]
+    rows = conn.execute(
+        """with retained as (
+               select publication_id from ops.publish_log
+               where status in (%(published)s, %(superseded)s)
+               order by published_at desc
+               limit %(keep)s
+           )
+           select build_schema from ops.publish_log
+           where status = any(%(retirable)s)
+             and publication_id not in (select publication_id from retained)
+             and publication_id < (select max(publication_id) from ops.publish_log)
+           order by publication_id""",
+        {
+            "published": str(S.PUBLISHED),
+            "superseded": str(S.SUPERSEDED),
+            "keep": keep,
+            "retirable": retirable,
+        },
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _previous_publication(conn: psycopg.Connection) -> str | None:
+    row = conn.execute(
+        "select build_schema from ops.publish_log where status = %s order by published_at desc limit 1",
+        [str(S.SUPERSEDED)],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _lock(conn: psycopg.Connection) -> None:
+    """Publish, rollback and retire queue behind each other; readers of `marts` never wait."""
+    conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_publish'))")
+
+
+def _relations(conn: psycopg.Connection, schema: str) -> list[str]:
+    rows = conn.execute(
+        "select table_name from information_schema.tables where table_schema = %s order by 1", [schema]
+    )
+    return [row[0] for row in rows]
+
+
+def _repoint_marts(conn: psycopg.Connection, schema: str) -> list[str]:
+    relations = _relations(conn, schema)
+    if not relations:
+        raise RuntimeError(f"publication {schema} has no relations to publish")
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(MARTS_SCHEMA)))
+    _drop_marts_views(conn)
+    for relation in relations:
+        conn.execute(
+            sql.SQL("create view {} as select * from {}").format(
+                sql.Identifier(MARTS_SCHEMA, relation), sql.Identifier(schema, relation)
+            )
+        )
+    _grant_reader(conn)
+    return relations
 
 
 def _drop_marts_views(conn: psycopg.Connection) -> None:

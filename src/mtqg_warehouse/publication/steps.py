@@ -11,8 +11,7 @@ from dataclasses import asdict
 
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
-from mtqg_warehouse.publication import lifecycle as publish
-from mtqg_warehouse.publication import validation as quality
+from mtqg_warehouse.publication import lifecycle, pseudonym_key, validation
 from mtqg_warehouse.publication.dbt_runner import DbtBuildFailed, run_dbt
 
 log = logging.getLogger(__name__)
@@ -30,23 +29,23 @@ def build(run_id: str | None = None) -> str:
         ddl.ensure_ops_schema(conn)
         for feed in feeds():  # dbt's sources must exist even for a feed that has sent nothing yet
             ddl.ensure_raw_tables(conn, load_contract(feed))
-        schema = publish.start_publication(conn, run_id)
+        pseudonym_key.install(conn)
+        schema = lifecycle.start_publication(conn, run_id)
     try:
         run_dbt("build", schema)
     except DbtBuildFailed:
         with db.connect() as conn:
-            publish.record_outcome(conn, schema, "failed_build", 0, 0, None)
+            lifecycle.fail_build(conn, schema)
         raise
     return schema
 
 
 def audit(schema: str) -> dict:
     """GX checkpoint over the new publication; raises naming every failed check."""
-    outcome = quality.validate_schema(db.warehouse_url(), schema, layer="marts")
-    status = "building" if outcome.success else "failed_validation"
+    outcome = validation.validate_schema(db.warehouse_url(), schema, layer="marts")
     with db.connect() as conn:
-        publish.record_outcome(
-            conn, schema, status, outcome.checks_passed, outcome.checks_failed, outcome.data_docs
+        lifecycle.record_audit(
+            conn, schema, outcome.success, outcome.checks_passed, outcome.checks_failed, outcome.data_docs
         )
     if not outcome.success:
         failures = "; ".join(
@@ -61,8 +60,8 @@ def audit(schema: str) -> dict:
 
 def publish_build(schema: str) -> list[str]:
     with db.connect() as conn:
-        relations = publish.publish(conn, schema)
-        retired = publish.retire_old_publications(conn)
+        relations = lifecycle.publish(conn, schema)
+        retired = lifecycle.retire_old_publications(conn)
     log.info("published %s (%s); retired %s", schema, ", ".join(relations), retired or "none")
     return relations
 
@@ -72,7 +71,7 @@ def summary() -> dict:
     from psycopg import sql
 
     with db.connect() as conn:
-        current = publish.current_publication(conn)
+        current = lifecycle.current_publication(conn)
         marts = {}
         for (relation,) in conn.execute(
             "select table_name from information_schema.views where table_schema = 'marts' order by 1"

@@ -1,12 +1,14 @@
 """Great Expectations checkpoints, defined from the suites in ``expectations/suites/*.yml``.
 
 Suites are plain YAML (expectation type + kwargs) so they diff well in review; at run time
-they become a GX file context in the state folder, whose Data Docs show every validation.
+they become a GX file context in the state folder, whose Data Docs show the validations of
+the publications still retained; retiring a publication prunes what GX kept about it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,13 +51,11 @@ def gx_project_dir() -> Path:
 def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOutcome:
     """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context = _context()
     source = _datasource(context, url)
     definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
-    # one checkpoint per build: its validation results stay in Data Docs beside earlier builds'
+    # one checkpoint per build: its results stay in Data Docs beside earlier builds' until retired
     name = f"{layer}_checkpoint__{schema}"
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
@@ -67,6 +67,80 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     )
     result = checkpoint.run()
     return _outcome(result, context)
+
+
+def prune_publications(schemas: Collection[str]) -> list[str]:
+    """Forget retired publications in the GX file context; returns what was removed.
+
+    Their checkpoints, validation definitions and table assets would otherwise pile up with
+    every build, and their validation results and Data Docs pages would describe schemas that
+    no longer exist. Removed in dependency order (checkpoints, definitions, assets, results),
+    each only if present, so an interrupted prune is finished by the next one.
+    """
+    schemas = set(schemas)
+    if not schemas or not (gx_project_dir() / "gx" / "great_expectations.yml").exists():
+        return []
+    context = _context()
+    removed = []
+    # checkpoints and validation definitions are named `<name>__<publication schema>`
+    for kind, store, factory in (
+        ("checkpoint", context.checkpoint_store, context.checkpoints),
+        ("validation definition", context.validation_definition_store, context.validation_definitions),
+    ):
+        for name in _names(store):
+            if name.rpartition("__")[2] in schemas:
+                factory.delete(name)
+                removed.append(f"{kind} {name}")
+    removed += _prune_assets(context, schemas)
+    removed += _prune_results(context, schemas)
+    if removed:
+        log.info("pruned GX artefacts of %s: %s", ", ".join(sorted(schemas)), ", ".join(removed))
+    return removed
+
+
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def _names(store) -> list[str]:
+    """Names in a store, read from its keys: loading every object would fail on one orphan."""
+    return [key.to_tuple()[0] for key in store.list_keys()]
+
+
+def _prune_assets(context, schemas: set[str]) -> list[str]:
+    """Table assets are named `<publication schema>.<relation>`."""
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except (KeyError, ValueError):
+        return []
+    removed = []
+    for name in sorted(source.get_asset_names()):
+        if name.partition(".")[0] in schemas:
+            source.delete_asset(name)
+            removed.append(f"asset {name}")
+    return removed
+
+
+def _prune_results(context, schemas: set[str]) -> list[str]:
+    """Validation results name their batch `<datasource>-<asset>`; the Data Docs site is then
+    rebuilt from the results that remain, GX having no call to remove one page."""
+    store = context.validation_results_store
+    stale = [
+        key
+        for key in store.list_keys()
+        if str(key.batch_identifier).removeprefix(f"{DATASOURCE}-").partition(".")[0] in schemas
+    ]
+    for key in stale:
+        store.remove_key(key.to_tuple())
+    if stale:
+        context.clean_data_docs()
+        context.build_data_docs()
+    return [f"{len(stale)} validation result(s) and their Data Docs pages"] if stale else []
 
 
 def _datasource(context, url: str):

@@ -41,12 +41,11 @@ create table if not exists ops.rejected_rows (
 
 create index if not exists rejected_rows_by_load on ops.rejected_rows (load_id);
 
+-- One row per build; status moves only as publication/lifecycle.py's transition table allows.
 create table if not exists ops.publish_log (
     publication_id bigserial primary key,
     build_schema text not null,
-    status text not null check (
-        status in ('building', 'published', 'failed_build', 'failed_validation', 'retired')
-    ),
+    status text not null,
     started_at timestamptz not null default now(),
     validated_at timestamptz,
     published_at timestamptz,
@@ -56,6 +55,43 @@ create table if not exists ops.publish_log (
     run_id text,
     summary jsonb
 );
+
+-- Upgrade of the statuses (idempotent). Earlier versions stored a passed audit as 'building'
+-- and left every publication ever published as 'published': the one `marts` shows stays
+-- published, the earlier ones become rollback targets.
+alter table ops.publish_log add column if not exists retired_at timestamptz;
+alter table ops.publish_log drop constraint if exists publish_log_status_check;
+update ops.publish_log set status = 'validated'
+where status = 'building' and validated_at is not null;
+with current_publication as (
+    select publication_id from ops.publish_log
+    where status = 'published'
+    order by published_at desc
+    limit 1
+)
+
+update ops.publish_log set status = 'superseded'
+where
+    status = 'published'
+    and publication_id not in (select publication_id from current_publication);
+alter table ops.publish_log add constraint publish_log_status_check check (
+    status in (
+        'building', 'validated', 'published', 'failed_build', 'failed_validation',
+        'superseded', 'rolled_back', 'retired'
+    )
+);
+
+-- The pseudonymisation key (see docs/operations/pseudonym-key.md): readable by the build role
+-- that owns it and nobody else. Written by publication/pseudonym_key.py through COPY, so the
+-- key is never in SQL text, the server log or pg_stat_statements.
+create schema if not exists keys;
+revoke all on schema keys from public;
+create table if not exists keys.pseudonym_key (
+    one_row boolean primary key default true check (one_row),
+    key bytea not null check (length(key) >= 16),
+    set_at timestamptz not null default now()
+);
+revoke all on keys.pseudonym_key from public;
 
 -- dd/mm/yyyy (also d/m/yyyy) to date, or null when malformed or impossible: never raises,
 -- so one bad row cannot abort a set-based check over a whole file.

@@ -1,0 +1,196 @@
+"""Write-audit-publish through real dbt, GX and PostgreSQL, step by step, without Airflow."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from mtqg_warehouse.publication import lifecycle
+from mtqg_warehouse.publication.lifecycle import IllegalTransition
+
+pytestmark = pytest.mark.integration
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "insurance"
+
+
+@pytest.fixture
+def ingested(warehouse: str, tmp_path: Path) -> str:
+    """The insurance fixture (5 good rows, 3 rejected) loaded into raw."""
+    from mtqg_warehouse.ingest.run import ingest_feed
+
+    inbox = tmp_path / "state" / "inbox" / "insurance"
+    inbox.mkdir(parents=True)
+    for path in FIXTURES.glob("*.csv"):
+        shutil.copyfile(path, inbox / path.name)
+    ingest_feed("insurance", run_id="test")
+    return warehouse
+
+
+def _query(url: str, statement: str, params: list | None = None) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def _statuses(url: str) -> list[tuple[str, str]]:
+    return _query(url, "select build_schema, status from ops.publish_log order by publication_id")
+
+
+def _marts_source(url: str) -> str:
+    (definition,) = _query(url, "select definition from pg_views where schemaname = 'marts'")[0]
+    return definition
+
+
+def _reader_can_read_marts(url: str) -> bool:
+    privilege = "select has_table_privilege('mtqg_reader', 'marts.fct_insurance_cards', 'select')"
+    return _query(url, privilege)[0][0]
+
+
+def _build_and_audit() -> str:
+    from mtqg_warehouse.publication import steps
+
+    schema = steps.build("test")
+    steps.audit(schema)
+    return schema
+
+
+def test_build_audit_publish_supersede_and_roll_back(ingested: str) -> None:
+    from mtqg_warehouse.publication import steps
+
+    first = steps.build("test")
+    assert _statuses(ingested) == [(first, "building")]
+    audit = steps.audit(first)
+    assert audit["success"] and audit["checks_passed"] > 0
+    assert _statuses(ingested) == [(first, "validated")]
+    assert _query(ingested, "select to_regnamespace('marts')") == [(None,)]  # nothing shown unaudited
+    assert steps.publish_build(first) == ["fct_insurance_cards"]
+    assert _statuses(ingested) == [(first, "published")]
+    assert steps.publish_build(first) == ["fct_insurance_cards"]  # a retried task changes nothing
+    assert _statuses(ingested) == [(first, "published")]
+    assert _query(ingested, "select count(*) from marts.fct_insurance_cards") == [(5,)]
+    assert _reader_can_read_marts(ingested)
+
+    second = _build_and_audit()
+    steps.publish_build(second)
+    assert _statuses(ingested) == [(first, "superseded"), (second, "published")]
+    assert f"{second}.fct_insurance_cards" in _marts_source(ingested)
+
+    with psycopg.connect(ingested, autocommit=True) as conn:
+        with pytest.raises(IllegalTransition, match=f"cannot roll back to {second}: it is published"):
+            lifecycle.rollback(conn, second)
+        assert lifecycle.rollback(conn) == first
+        assert lifecycle.current_publication(conn) == first
+        with pytest.raises(IllegalTransition, match="no earlier publication"):
+            lifecycle.rollback(conn)
+    assert _statuses(ingested) == [(first, "published"), (second, "rolled_back")]
+    assert f"{first}.fct_insurance_cards" in _marts_source(ingested)
+    assert _reader_can_read_marts(ingested)
+
+
+def test_failed_validation_leaves_marts_on_the_previous_publication(ingested: str) -> None:
+    from mtqg_warehouse.publication import steps
+
+    first = _build_and_audit()
+    steps.publish_build(first)
+    second = steps.build("test")
+    with psycopg.connect(ingested, autocommit=True) as conn:
+        conn.execute(f"update {second}.fct_insurance_cards set state_budget_share_pct = 150")
+    with pytest.raises(steps.ValidationFailed, match="state_budget_share_pct"):
+        steps.audit(second)
+    assert _statuses(ingested) == [(first, "published"), (second, "failed_validation")]
+    with pytest.raises(IllegalTransition, match=f"{second} cannot go from failed_validation to published"):
+        steps.publish_build(second)
+    assert _statuses(ingested) == [(first, "published"), (second, "failed_validation")]
+    assert f"{first}.fct_insurance_cards" in _marts_source(ingested)
+    assert _query(ingested, "select max(state_budget_share_pct) from marts.fct_insurance_cards") == [(100,)]
+
+
+def test_retiring_drops_the_schema_and_prunes_gx(ingested: str, tmp_path: Path) -> None:
+    from mtqg_warehouse.publication import steps
+
+    first = _build_and_audit()
+    steps.publish_build(first)
+    second = _build_and_audit()
+    steps.publish_build(second)
+    # the earlier version retired by status alone and left GX as it was
+    with psycopg.connect(ingested, autocommit=True) as conn:
+        conn.execute("update ops.publish_log set status = 'retired' where build_schema = %s", [first])
+    third = _build_and_audit()
+    gx_project = tmp_path / "state" / "gx"
+    before = _gx_names(gx_project)
+    for schema in (first, second, third):
+        assert all(any(schema in name for name in names) for names in before.values()), (schema, before)
+    steps.publish_build(third)  # sweeps GX of the earlier version's retired publication
+
+    with psycopg.connect(ingested, autocommit=True) as conn:
+        assert lifecycle.retire_old_publications(conn, keep=1) == [second]
+    assert _statuses(ingested) == [(first, "retired"), (second, "retired"), (third, "published")]
+    assert _query(ingested, "select to_regnamespace(%s)", [second]) == [(None,)]
+    assert _query(
+        ingested, "select retired_at is not null from ops.publish_log where build_schema = %s", [second]
+    )[0][0]
+    after = _gx_names(gx_project)
+    assert not [name for names in after.values() for name in names if first in name or second in name], after
+    assert all(any(third in name for name in names) for names in after.values()), after
+
+
+def _gx_names(project: Path) -> dict[str, list[str]]:
+    """What a fresh GX context (not our own code) and the Data Docs folder hold."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", project_root_dir=str(project))
+    site = project / "gx" / "uncommitted" / "data_docs" / "local_site"
+    return {
+        "checkpoints": [checkpoint.name for checkpoint in context.checkpoints.all()],
+        "validation definitions": [definition.name for definition in context.validation_definitions.all()],
+        "assets": sorted(context.data_sources.get("warehouse").get_asset_names()),
+        "validation results": [key.batch_identifier for key in context.validation_results_store.list_keys()],
+        "data docs pages": [str(page.relative_to(site)) for page in site.glob("validations/**/*.html")],
+        "data docs index": [(site / "index.html").read_text(encoding="utf-8")],
+    }
+
+
+def test_a_concurrent_status_change_is_refused_not_overwritten(warehouse: str) -> None:
+    """Two processes race to move one publication: the second update finds the row no longer
+    in the status it read, and refuses."""
+    from mtqg_warehouse.db import ddl
+
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        ddl.ensure_ops_schema(conn)
+        schema = lifecycle.start_publication(conn, "test")
+    outcome: list[BaseException | None] = []
+    with psycopg.connect(warehouse) as holder, psycopg.connect(warehouse, autocommit=True) as racer:
+        holder.execute("select 1 from ops.publish_log where build_schema = %s for update", [schema])
+        racer_pid = racer.info.backend_pid
+
+        def move() -> None:
+            try:
+                lifecycle.change_status(racer, schema, lifecycle.PublicationStatus.VALIDATED)
+                outcome.append(None)
+            except BaseException as error:  # handed to the test thread
+                outcome.append(error)
+
+        thread = threading.Thread(target=move)
+        thread.start()
+        _wait_until_blocked(warehouse, racer_pid)
+        holder.execute("update ops.publish_log set status = 'failed_build' where build_schema = %s", [schema])
+        holder.commit()
+        thread.join(timeout=30)
+    assert isinstance(outcome[0], lifecycle.ConcurrentStatusChange), outcome
+    assert _statuses(warehouse) == [(schema, "failed_build")]
+
+
+def _wait_until_blocked(url: str, pid: int) -> None:
+    with psycopg.connect(url, autocommit=True) as observer:
+        for _ in range(300):
+            waiting = observer.execute(
+                "select wait_event_type = 'Lock' from pg_stat_activity where pid = %s", [pid]
+            ).fetchone()
+            if waiting and waiting[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the racing update never waited for the row lock")
