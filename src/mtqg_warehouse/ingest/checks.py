@@ -118,9 +118,9 @@ def column_checks(column: Column) -> list[Check]:
         checks.append(Check(value.is_null(), MISSING, "thiếu giá trị bắt buộc", f"điền '{column.header_vi}'"))
     contract_type = types.contract_type(column.type)
     if contract_type.rule is not None:
-        checks.append(_check(present & contract_type.typed(value).is_null(), contract_type.rule))
+        checks.append(_check(present & ~contract_type.accepts(value), contract_type.rule))
     if column.type == "number" and types.is_amount(column.name):
-        checks.extend(_amount_checks(column, value, present & contract_type.typed(value).is_not_null()))
+        checks.extend(_amount_checks(column, value, present & contract_type.accepts(value)))
     if column.accepted_from:
         listed = types.listed_code(column.accepted_from)(value)
         checks.append(_check(present & listed.is_null(), types.code_list_rule(column.accepted_from)))
