@@ -3,11 +3,14 @@ ward officer is told when it does not.
 
 A type gives a vectorised Polars expression, ``typed``, that is the value as its type (a date,
 an exact decimal, a whole number, a boolean, the code itself) or null where the value is not
-of the type. The loader rejects a present value whose ``typed`` is null (ingest/checks.py);
-staging types the same raw text with the dbt macros in ``dbt_project/macros/contract_types.sql``,
-which are proved to give the same result on every value by
-``tests/integration/contracts/test_types_agree.py`` (a value the loader takes is never null in
-staging, and one it refuses is never typed there).
+of the type. The loader rejects a present value the type does not ``accepts`` (ingest/checks.py;
+where the shape alone decides, only the shape is tested, which is cheaper); staging types the
+same raw text with the dbt macros in ``dbt_project/macros/contract_types.sql``. Tests prove the
+three equal on thousands of generated and hostile values: ``accepts`` and ``typed`` in
+tests/unit/contracts, the loader and the macros on PostgreSQL in
+tests/integration/contracts/test_types_agree.py (a value the loader takes types to the same value
+in staging, and one it refuses is null there). The macros repeat the shapes, years and amount
+limit below; a unit test fails when they drift.
 
 Shapes are regular expressions both Polars (Rust's regex) and PostgreSQL read the same way:
 ``[0-9]``, never ``\\d`` (which in Rust also matches '٣' and other Unicode digits), and ``$``
@@ -218,9 +221,3 @@ def amount_above(value: pl.Expr, limit: float) -> pl.Expr:
     """On numbers (the caller tests the shape once): exact, compared as decimals, so
     100.000.000.000,01 is above 100 billion."""
     return _decimal_text(value).cast(DECIMAL, strict=False) > pl.lit(limit).cast(DECIMAL)
-
-
-def amount(value: pl.Expr, limit: float = DEFAULT_MAX_AMOUNT) -> pl.Expr:
-    """The amount as a decimal, null where it is no number, negative or above the limit."""
-    number = _number(value)
-    return pl.when(~negative_amount(value) & (number <= pl.lit(limit).cast(DECIMAL))).then(number)

@@ -250,8 +250,6 @@ def typed_expression(column: Column) -> pl.Expr:
     value = pl.col(column.name)
     if column.accepted_from:
         return types.listed_code(column.accepted_from)(value)
-    if types.is_amount(column.name):
-        return types.amount(value)
     return types.contract_type(column.type).typed(value)
 
 
@@ -267,12 +265,15 @@ def loader_verdicts(values: list[str]) -> dict[str, list[object]]:
     rejected = set(find_rejections(frame, table).select("row_number", "field").iter_rows())
     typed = frame.select(typed_expression(column).alias(name) for name, column in columns.items())
     verdicts = {}
-    for name in columns:
-        verdicts[name] = typed.get_column(name).to_list()
+    for name, column in columns.items():
+        taken = typed.get_column(name).to_list()
+        # an amount is a number the amount rules may still refuse (negative, above the limit)
+        may_refuse = types.is_amount(column.name)
         disagree = [
             values[row]
-            for row, value in enumerate(verdicts[name])
-            if ((row, name) in rejected) != (value is None)
+            for row, value in enumerate(taken)
+            if (value is None) != ((row, name) in rejected) and not (may_refuse and value is not None)
         ]
         assert not disagree, f"{name}: the loader's checks and the type disagree on {disagree[:5]!r}"
+        verdicts[name] = [None if (row, name) in rejected else value for row, value in enumerate(taken)]
     return verdicts
