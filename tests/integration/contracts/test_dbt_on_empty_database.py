@@ -79,3 +79,21 @@ def test_loads_and_builds_go_on_in_a_database_dbt_made(
         ).fetchone()[0]
     assert loaded > 0
     assert typed == loaded
+
+
+def test_an_earlier_warehouse_loses_the_sql_functions_staging_no_longer_uses(warehouse: str) -> None:
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        conn.execute("create schema ops")
+        conn.execute("create schema staging")
+        for name, returns in (("vn_date", "date"), ("vn_number", "numeric")):
+            body = f"'select null::{returns}'"
+            conn.execute(f"create function ops.{name}(value text) returns {returns} language sql as {body}")
+        conn.execute(
+            "create view staging.stg_insurance__cards as select ops.vn_date('01/01/2024') as issued_date"
+        )
+        ddl.ensure_ops_schema(conn)
+        left = conn.execute(
+            """select proname from pg_proc where pronamespace = 'ops'::regnamespace
+               and proname in ('vn_date', 'vn_number')"""
+        ).fetchall()
+    assert left == []

@@ -58,9 +58,10 @@ create table if not exists ops.publish_log (
 );
 
 -- Staging types Vietnamese dates and numbers with dbt's own macros (dbt_project/macros/
--- contract_types.sql), the same rules as the loader's; the functions earlier versions made go.
-drop function if exists ops.vn_date(text);
-drop function if exists ops.vn_number(text);
+-- contract_types.sql), the same rules as the loader's; the functions earlier versions made go,
+-- with the staging views built on them, which the next dbt build makes again without them.
+drop function if exists ops.vn_date(text) cascade;
+drop function if exists ops.vn_number(text) cascade;
 
 -- Migrations of tables created by earlier versions (each idempotent).
 alter table ops.rejected_rows add column if not exists reason_vi text;
