@@ -5,22 +5,21 @@
     value here, and that one it refuses is null here. Change both together.
     Shapes use [0-9], never \d, so Unicode digits are refused by both engines alike. -#}
 
-{% macro contract_type_shapes() -%}
-    {{ return({
-        'date': '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$',
-        'number': '^-?([0-9]{1,3}(\\.[0-9]{3}){1,5}|[0-9]{1,18})(,[0-9]{1,18})?$',
-        'integer': '^([0-9]{1,3}(\\.[0-9]{3}){1,5}|[0-9]{1,18})$',
-        'cccd': '^[0-9]{12}$',
-        'bhyt_card': '^([A-Z]{2}[1-5][0-9]{12}|[0-9]{10})$',
-    }) }}
-{%- endmacro %}
-
-{% macro contract_years() -%}
-    {{ return((1900, 2100)) }}
-{%- endmacro %}
-
-{% macro contract_max_amount() -%}
-    {{ return(100000000000) }}
+{#- Each type's shape, as text: the same regular expressions as contracts/types.py. -#}
+{% macro contract_shape(type_name) -%}
+    {%- if type_name == 'date' -%}
+        ^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$
+    {%- elif type_name == 'number' -%}
+        ^-?([0-9]{1,3}(\.[0-9]{3}){1,5}|[0-9]{1,18})(,[0-9]{1,18})?$
+    {%- elif type_name == 'integer' -%}
+        ^([0-9]{1,3}(\.[0-9]{3}){1,5}|[0-9]{1,18})$
+    {%- elif type_name == 'cccd' -%}
+        ^[0-9]{12}$
+    {%- elif type_name == 'bhyt_card' -%}
+        ^([A-Z]{2}[1-5][0-9]{12}|[0-9]{10})$
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('no contract shape for type ' ~ type_name) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- dd/mm/yyyy (also d/m/yyyy) to a date; null when malformed, impossible (31/04, 29/02 of a
@@ -30,8 +29,8 @@
     {%- set day = "split_part(" ~ column ~ ", '/', 1)::int" -%}
     {%- set month = "split_part(" ~ column ~ ", '/', 2)::int" -%}
     {%- set year = "split_part(" ~ column ~ ", '/', 3)::int" -%}
-    {%- set years = contract_years() -%}
-    case when {{ column }} ~ '{{ contract_type_shapes()['date'] }}' then
+    {%- set years = (1900, 2100) -%}
+    case when {{ column }} ~ '{{ contract_shape('date') }}' then
         case when {{ year }} between {{ years[0] }} and {{ years[1] }}
                 and {{ month }} between 1 and 12
                 and {{ day }} between 1 and (
@@ -51,21 +50,20 @@
 {#- Vietnamese numbers: '.' groups thousands, ',' marks decimals ('1.234.567', '1.234,5');
     the English locale ('1,234,567.5') is null. -#}
 {% macro vn_number(column) -%}
-    case when {{ column }} ~ '{{ contract_type_shapes()['number'] }}'
+    case when {{ column }} ~ '{{ contract_shape('number') }}'
         then replace(replace({{ column }}, '.', ''), ',', '.')::numeric
     end
 {%- endmacro %}
 
 {#- An amount in VND: a number never written negative ('-0' too) and at most max_value. -#}
-{% macro vn_amount(column, max_value=none) -%}
-    {%- set limit = max_value if max_value is not none else contract_max_amount() -%}
+{% macro vn_amount(column, max_value=100000000000) -%}
     case when {{ column }} !~ '^-' then
-        case when {{ vn_number(column) }} <= {{ limit }} then {{ vn_number(column) }} end
+        case when {{ vn_number(column) }} <= {{ max_value }} then {{ vn_number(column) }} end
     end
 {%- endmacro %}
 
 {% macro vn_integer(column) -%}
-    case when {{ column }} ~ '{{ contract_type_shapes()['integer'] }}'
+    case when {{ column }} ~ '{{ contract_shape('integer') }}'
         then replace({{ column }}, '.', '')::bigint
     end
 {%- endmacro %}
@@ -76,7 +74,7 @@
 
 {#- Identifiers with a fixed shape (cccd, bhyt_card): the value itself, or null. -#}
 {% macro shaped_code(column, type_name) -%}
-    case when {{ column }} ~ '{{ contract_type_shapes()[type_name] }}' then {{ column }} end
+    case when {{ column }} ~ '{{ contract_shape(type_name) }}' then {{ column }} end
 {%- endmacro %}
 
 {#- A code the column takes from a seed column, accepted_from '<seed>.<column>' as in the

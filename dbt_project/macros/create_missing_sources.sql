@@ -9,7 +9,10 @@
 
 {% macro create_missing_sources() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set wanted = {'"ops"."load_audit"': ops_load_audit_ddl(), '"ops"."current_loads"': ops_current_loads_ddl()} -%}
+    {%- set wanted = {
+        '"ops"."load_audit"': ops_load_audit_ddl(),
+        '"ops"."current_loads"': ops_current_loads_ddl(),
+    } -%}
     {%- for source in graph.sources.values() if source.schema.startswith('raw_') -%}
         {%- set table = source.identifier | replace('_lineage', '') -%}
         {%- do wanted.update({
@@ -74,7 +77,9 @@
     {%- set relation = adapter.quote(schema) ~ '.' ~ adapter.quote(table) -%}
     {%- set sequence = adapter.quote(schema) ~ '.' ~ adapter.quote(table ~ '__row_number') -%}
     {%- set text_columns = [] -%}
-    {%- for column in columns -%}{%- do text_columns.append(adapter.quote(column) ~ ' text') -%}{%- endfor -%}
+    {%- for column in columns -%}
+        {%- do text_columns.append(adapter.quote(column) ~ ' text') -%}
+    {%- endfor -%}
     {{ return([
         "create schema if not exists " ~ adapter.quote(schema),
         "create sequence if not exists " ~ sequence ~ " as integer minvalue 0",
