@@ -8,6 +8,8 @@ both take but read differently (another date, another number).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -39,22 +41,28 @@ STAGING_MACROS = {
 }
 
 
+@dataclass(frozen=True)
+class Staging:
+    url: str
+    query: str = field(repr=False)  # long: kept out of a failing example's report
+
+    def verdicts(self, values: list[str]) -> dict[str, list[object]]:
+        with psycopg.connect(self.url) as conn:
+            rows = conn.execute(self.query, [values]).fetchall()
+        return {name: [row[index] for row in rows] for index, name in enumerate(STAGING_MACROS)}
+
+
 @pytest.fixture(scope="module")
-def staging_query(dbt_built_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def staging(dbt_built_database: str, tmp_path_factory: pytest.TempPathFactory) -> Staging:
     """One query typing a text array with every macro: a batch costs one round trip."""
     assert set(STAGING_MACROS) == set(checked_columns()), "every loader rule needs its staging macro"
     select = "select " + ", ".join(f'{macro} as "{name}"' for name, macro in STAGING_MACROS.items())
     typed = compile_inline(select, dbt_built_database, tmp_path_factory.mktemp("compile"))
-    return (
+    query = (
         "select typed.* from unnest(%s::text[]) with ordinality as given(v, position) "
         f"cross join lateral ({typed.replace('%', '%%')}) as typed order by given.position"
     )
-
-
-def _staging_verdicts(url: str, query: str, values: list[str]) -> dict[str, list[object]]:
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(query, [values]).fetchall()
-    return {name: [row[index] for row in rows] for index, name in enumerate(STAGING_MACROS)}
+    return Staging(dbt_built_database, query)
 
 
 def _disagreements(values: list[str], loader: dict, staging: dict) -> list[tuple[str, str, object, object]]:
@@ -66,12 +74,11 @@ def _disagreements(values: list[str], loader: dict, staging: dict) -> list[tuple
     ]
 
 
-def test_named_boundaries_and_every_listed_code(dbt_built_database: str, staging_query: str) -> None:
+def test_named_boundaries_and_every_listed_code(staging: Staging) -> None:
     values = NAMED_CASES + listed_codes()
-    loader = loader_verdicts(values)
-    staging = _staging_verdicts(dbt_built_database, staging_query, values)
-    assert _disagreements(values, loader, staging) == []
-    for rule, typed in staging.items():
+    typed_in_staging = staging.verdicts(values)
+    assert _disagreements(values, loader_verdicts(values), typed_in_staging) == []
+    for rule, typed in typed_in_staging.items():
         assert any(value is not None for value in typed), f"{rule} took none of the named values"
         assert any(value is None for value in typed), f"{rule} refused none of the named values"
 
@@ -83,9 +90,5 @@ def test_named_boundaries_and_every_listed_code(dbt_built_database: str, staging
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(values=st.lists(contract_values(), min_size=100, max_size=300))
-def test_loader_and_staging_take_the_same_values(
-    dbt_built_database: str, staging_query: str, values: list[str]
-) -> None:
-    loader = loader_verdicts(values)
-    staging = _staging_verdicts(dbt_built_database, staging_query, values)
-    assert _disagreements(values, loader, staging) == []
+def test_loader_and_staging_take_the_same_values(staging: Staging, values: list[str]) -> None:
+    assert _disagreements(values, loader_verdicts(values), staging.verdicts(values)) == []
