@@ -124,14 +124,20 @@ def _padded(number: int, width: int) -> str:
 
 @st.composite
 def date_like(draw: st.DrawFn) -> str:
-    """d/m/y with any numbers, widths and separator; often a real date, often not."""
-    if draw(st.booleans()):
-        day_date = draw(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
-        day, month, year = day_date.day, day_date.month, day_date.year
-    else:
+    """d/m/y with any numbers, widths and separator; mostly a real date near the allowed years."""
+    kind = draw(st.sampled_from(["near", "near", "any", "numbers"]))
+    if kind == "numbers":
         day, month, year = (draw(st.integers(0, 99)), draw(st.integers(0, 99)), draw(st.integers(0, 99999)))
-    widths = draw(st.tuples(st.integers(1, 3), st.integers(1, 3), st.sampled_from([2, 3, 4, 4, 4, 5])))
-    separator = draw(st.sampled_from(["/", "/", "/", "-", ".", " / ", "／"]))
+    else:
+        low, high = (
+            (dt.date(1890, 1, 1), dt.date(2110, 12, 31)) if kind == "near" else (dt.date.min, dt.date.max)
+        )
+        day_date = draw(st.dates(min_value=low, max_value=high))
+        day, month, year = day_date.day, day_date.month, day_date.year
+    widths = draw(
+        st.sampled_from([(2, 2, 4), (2, 2, 4), (1, 1, 4), (1, 2, 4), (3, 2, 4), (2, 2, 2), (2, 2, 5)])
+    )
+    separator = draw(st.sampled_from(["/", "/", "/", "/", "-", ".", " / ", "／"]))
     parts = [_padded(day, widths[0]), _padded(month, widths[1]), _padded(year, widths[2])]
     return separator.join(parts)
 
@@ -163,20 +169,23 @@ def identifier_like(draw: st.DrawFn) -> str:
     return prefix + level + digits
 
 
+def code_lists() -> list[list[str]]:
+    """The unit codes, and each code list a contract names."""
+    return [sorted(reference.unit_codes())] + [
+        sorted(reference.accepted_values(spec)) for spec in accepted_from_lists()
+    ]
+
+
 def listed_codes() -> list[str]:
-    """Every code of every list a contract names, and the unit codes."""
-    codes = set(reference.unit_codes())
-    for feed in ("bank", "insurance", "ward_returns"):
-        for table in load_contract(feed).tables.values():
-            for column in table.columns:
-                if column.accepted_from:
-                    codes |= reference.accepted_values(column.accepted_from)
-    return sorted(codes)
+    return sorted({code for codes in code_lists() for code in codes})
 
 
 @st.composite
 def code_like(draw: st.DrawFn) -> str:
-    code = draw(st.sampled_from(listed_codes()))
+    lists = [sorted(reference.unit_codes())] + [
+        sorted(reference.accepted_values(spec)) for spec in accepted_from_lists()
+    ]
+    code = draw(st.sampled_from(draw(st.sampled_from(lists))))
     change = draw(st.sampled_from(["same", "same", "lower", "upper", "nfd", "space", "suffix", "cut"]))
     changed = {
         "same": code,
