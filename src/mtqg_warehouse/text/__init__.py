@@ -1,5 +1,5 @@
-"""Vietnamese-text toolkit for the loaders: normalisation, legacy-encoding repair, parsing
-of dates and numbers in Vietnamese formats, and tolerant matching of unit names to codes.
+"""Vietnamese-text toolkit for the loaders: normalisation, legacy-encoding repair and tolerant
+matching of unit names to codes. Dates and numbers are contract types (contracts/types.py).
 
 Pure standard library, no database: everything here is cheap to call once per cell.
 """
@@ -14,7 +14,6 @@ from mtqg_warehouse.text.legacy import (
     to_vni,
 )
 from mtqg_warehouse.text.normalize import fold, nfc
-from mtqg_warehouse.text.parse import parse_vn_date, parse_vn_number
 from mtqg_warehouse.text.syllable import is_vietnamese_syllable
 from mtqg_warehouse.text.units import UnitMatcher
 
@@ -27,8 +26,6 @@ __all__ = [
     "from_vni",
     "is_vietnamese_syllable",
     "nfc",
-    "parse_vn_date",
-    "parse_vn_number",
     "repair",
     "to_tcvn3",
     "to_vni",

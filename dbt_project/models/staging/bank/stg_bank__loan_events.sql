@@ -31,10 +31,10 @@ typed as (
         _load_id as load_id,
         _source_file as source_file,
         _row_number as source_row_number,
-        ops.vn_number(amount) as event_amount,
-        ops.vn_number(outstanding_amount) as outstanding_amount,
-        is_overdue = '1' as is_overdue,
-        ops.vn_date(event_date) as event_date
+        {{ vn_amount('amount') }} as event_amount,
+        {{ vn_amount('outstanding_amount') }} as outstanding_amount,
+        {{ vn_flag('is_overdue') }} as is_overdue,
+        {{ vn_date('event_date') }} as event_date
     from current_rows
 )
 

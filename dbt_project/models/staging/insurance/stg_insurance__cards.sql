@@ -17,10 +17,10 @@ typed as (
         _row_number as source_row_number,
         normalize(holder_name, nfc) as holder_name,
         normalize(sponsor_name, nfc) as sponsor_name,
-        ops.vn_number(state_budget_share_pct) as state_budget_share_pct,
-        ops.vn_date(valid_from) as valid_from_date,
-        ops.vn_date(valid_to) as valid_to_date,
-        ops.vn_date(issued_date) as issued_date
+        {{ vn_number('state_budget_share_pct') }} as state_budget_share_pct,
+        {{ vn_date('valid_from') }} as valid_from_date,
+        {{ vn_date('valid_to') }} as valid_to_date,
+        {{ vn_date('issued_date') }} as issued_date
     from source
 )
 

@@ -31,8 +31,8 @@ typed as (
         _row_number as source_row_number,
         file_period as report_month,
         normalize(project_name, nfc) as project_name,
-        ops.vn_number(allocated_amount) as allocated_amount,
-        ops.vn_number(disbursed_amount) as disbursed_amount
+        {{ vn_amount('allocated_amount') }} as allocated_amount,
+        {{ vn_amount('disbursed_amount') }} as disbursed_amount
     from current_rows
 )
 

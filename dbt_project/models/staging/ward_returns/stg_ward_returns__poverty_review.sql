@@ -31,29 +31,29 @@ typed as (
         _sheet as source_sheet,
         _row_number as source_row_number,
         cast(file_period as integer) as review_year,
-        cast(ops.vn_number(member_count) as integer) as member_count,
-        cast(ops.vn_number(deprivation_count) as integer)
+        cast({{ vn_integer('member_count') }} as integer) as member_count,
+        cast({{ vn_integer('deprivation_count') }} as integer)
             as deprivation_count_reported,
         normalize(hamlet_name, nfc) as hamlet_name,
         normalize(classification, nfc) as classification_vi,
         normalize(status_change, nfc) as status_change_vi,
-        ops.vn_number(income_per_person_month_amount)
+        {{ vn_amount('income_per_person_month_amount') }}
             as income_per_person_month_amount,
-        is_deprived_employment = '1' as is_deprived_employment,
-        is_deprived_dependants = '1' as is_deprived_dependants,
-        is_deprived_nutrition = '1' as is_deprived_nutrition,
-        is_deprived_health_insurance = '1'
+        {{ vn_flag('is_deprived_employment') }} as is_deprived_employment,
+        {{ vn_flag('is_deprived_dependants') }} as is_deprived_dependants,
+        {{ vn_flag('is_deprived_nutrition') }} as is_deprived_nutrition,
+        {{ vn_flag('is_deprived_health_insurance') }}
             as is_deprived_health_insurance,
-        is_deprived_adult_education = '1' as is_deprived_adult_education,
-        is_deprived_child_schooling = '1' as is_deprived_child_schooling,
-        is_deprived_housing_quality = '1' as is_deprived_housing_quality,
-        is_deprived_housing_area = '1' as is_deprived_housing_area,
-        is_deprived_water = '1' as is_deprived_water,
-        is_deprived_latrine = '1' as is_deprived_latrine,
-        is_deprived_telecom = '1' as is_deprived_telecom,
-        is_deprived_information_access = '1'
+        {{ vn_flag('is_deprived_adult_education') }} as is_deprived_adult_education,
+        {{ vn_flag('is_deprived_child_schooling') }} as is_deprived_child_schooling,
+        {{ vn_flag('is_deprived_housing_quality') }} as is_deprived_housing_quality,
+        {{ vn_flag('is_deprived_housing_area') }} as is_deprived_housing_area,
+        {{ vn_flag('is_deprived_water') }} as is_deprived_water,
+        {{ vn_flag('is_deprived_latrine') }} as is_deprived_latrine,
+        {{ vn_flag('is_deprived_telecom') }} as is_deprived_telecom,
+        {{ vn_flag('is_deprived_information_access') }}
             as is_deprived_information_access,
-        ops.vn_date(review_date) as review_date
+        {{ vn_date('review_date') }} as review_date
     from current_rows
 )
 

@@ -32,11 +32,11 @@ typed as (
         _sheet as source_sheet,
         _row_number as source_row_number,
         file_period as report_month,
-        cast(ops.vn_number(quantity) as integer) as quantity,
+        cast({{ vn_integer('quantity') }} as integer) as quantity,
         normalize(sponsor_name, nfc) as sponsor_name,
         normalize(unit, nfc) as quantity_unit,
-        ops.vn_number(amount) as support_amount,
-        ops.vn_date(support_date) as support_date
+        {{ vn_amount('amount') }} as support_amount,
+        {{ vn_date('support_date') }} as support_date
     from current_rows
 )
 

@@ -93,40 +93,11 @@ create table if not exists keys.pseudonym_key (
 );
 revoke all on keys.pseudonym_key from public;
 
--- dd/mm/yyyy (also d/m/yyyy) to date, or null when malformed or impossible: never raises,
--- so one bad row cannot abort a set-based check over a whole file.
-create or replace function ops.vn_date(value text) returns date
-language sql immutable parallel safe as $$
-    select case
-        when value ~ '^\s*\d{1,2}/\d{1,2}/\d{4}\s*$' then (
-            with parts as (
-                select
-                    split_part(btrim(value), '/', 1)::int as d,
-                    split_part(btrim(value), '/', 2)::int as m,
-                    split_part(btrim(value), '/', 3)::int as y
-            )
-            select case
-                when m between 1 and 12 and y between 1900 and 2100
-                    and d between 1 and extract(
-                        day from make_date(y, m, 1) + interval '1 month - 1 day'
-                    )::int
-                then make_date(y, m, d)
-            end
-            from parts
-        )
-    end
-$$;
-
--- Vietnamese numbers: '.' groups thousands, ',' marks decimals ('1.234.567', '1.234,5').
--- Null when malformed, including the English locale ('1,234,567.5').
-create or replace function ops.vn_number(value text) returns numeric
-language sql immutable parallel safe as $$
-    select case
-        when btrim(value) ~ '^-?\d{1,3}(\.\d{3})+(,\d+)?$'
-            or btrim(value) ~ '^-?\d+(,\d+)?$'
-        then replace(replace(btrim(value), '.', ''), ',', '.')::numeric
-    end
-$$;
+-- Staging types Vietnamese dates and numbers with dbt's own macros (dbt_project/macros/
+-- contract_types.sql), the same rules as the loader's; the functions earlier versions made go,
+-- with the staging views built on them, which the next dbt build makes again without them.
+drop function if exists ops.vn_date(text) cascade;
+drop function if exists ops.vn_number(text) cascade;
 
 -- Migrations of tables created by earlier versions (each idempotent).
 alter table ops.rejected_rows add column if not exists reason_vi text;
