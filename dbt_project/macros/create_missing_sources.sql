@@ -12,6 +12,7 @@
     {%- set wanted = {
         '"ops"."load_audit"': ops_load_audit_ddl(),
         '"ops"."current_loads"': ops_current_loads_ddl(),
+        '"keys"."pseudonym_key"': pseudonym_key_ddl(),
     } -%}
     {%- for source in graph.sources.values() if source.schema.startswith('raw_') -%}
         {%- set table = source.identifier | replace('_lineage', '') -%}
@@ -56,7 +57,8 @@
             finished_at timestamptz,
             constraint rows_reconcile check (rows_read = rows_loaded + rows_rejected),
             version integer not null default 1,
-            sheets jsonb not null default '{}'
+            sheets jsonb not null default '{}',
+            sender_code text
         )",
         "create unique index if not exists load_audit_one_load_per_file
             on ops.load_audit (feed, sha256) where status = 'loaded'",
@@ -70,6 +72,25 @@
             select load_id, feed, source_file, period, ward_code
             from ops.load_audit
             where status = 'loaded' and superseded_by is null",
+    ]) }}
+{%- endmacro %}
+
+{#- Only when dbt runs alone on an empty database: the marts' keyed hashes need a key, and
+    none was installed (a build through the project installs MTQG_PSEUDONYM_KEY first, see
+    publication/pseudonym_key.py). A random one is made in the database, so it is in no SQL
+    text either; the next build through the project replaces it. -#}
+{% macro pseudonym_key_ddl() -%}
+    {{ return([
+        "create schema if not exists keys",
+        "revoke all on schema keys from public",
+        "create table if not exists keys.pseudonym_key (
+            one_row boolean primary key default true check (one_row),
+            key bytea not null check (length(key) >= 16),
+            set_at timestamptz not null default now()
+        )",
+        "revoke all on keys.pseudonym_key from public",
+        "insert into keys.pseudonym_key (key)
+            select decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex')",
     ]) }}
 {%- endmacro %}
 
