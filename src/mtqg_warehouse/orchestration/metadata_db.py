@@ -4,7 +4,8 @@ Airflow recommends PostgreSQL for anything beyond a try-out, and SQLite's single
 failed backfills while the scheduler wrote. So the runner keeps Airflow's metadata on the
 warehouse's server (same host, port and user) in ``<warehouse db>_airflow``, created on first
 use; the throwaway test warehouses get their own, dropped with them. An operator who sets
-``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` chooses another one, and it is used as given.
+``AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`` chooses another one, and it is used as given (with
+psycopg 3 for Airflow's async engine too, unless ``..._CONN_ASYNC`` is set as well).
 """
 
 from __future__ import annotations
@@ -46,8 +47,12 @@ def metadata_url(warehouse_url: str) -> str:
 
 def metadata_settings(warehouse_url: str, environ: Mapping[str, str]) -> dict[str, str]:
     """Airflow's database settings: the operator's when given, else the warehouse server's."""
-    if environ.get(SYNC_CONN):
-        return {}
+    explicit = environ.get(SYNC_CONN)
+    if explicit:
+        # Airflow would derive an asyncpg URL for its async engine (not installed): use psycopg 3
+        scheme, rest = explicit.split(":", 1)
+        postgres = scheme.split("+")[0] == "postgresql" and not environ.get(ASYNC_CONN)
+        return {ASYNC_CONN: f"{DRIVER}:{rest}"} if postgres else {}
     url = metadata_url(warehouse_url)
     return {SYNC_CONN: url, ASYNC_CONN: url}
 
