@@ -78,6 +78,8 @@ def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, st
     )
     env.update(metadata_db.metadata_settings(warehouse_url, os.environ))
     if api_port:
+        # loopback only: with every user an admin, the API must not be reachable from the network
+        env["AIRFLOW__API__HOST"] = "127.0.0.1"
         env["AIRFLOW__API__PORT"] = str(api_port)
         env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{api_port}/execution/"
     return env
@@ -112,7 +114,10 @@ def migrate_metadata(warehouse_url: str, env: dict[str, str]) -> None:
 @contextmanager
 def running_airflow(warehouse_url: str) -> Iterator[RunningAirflow]:
     """Start the components, wait until they serve, and always stop them on the way out."""
-    port = free_port(28080)
+    # any free port, not a fixed one: another clone's runner on this machine must not answer
+    # the requests meant for this one's api-server
+    port = free_port(0)
+    log.info("Airflow api-server (UI and REST API): http://127.0.0.1:%s", port)
     env = airflow_env(warehouse_url, port)
     migrate_metadata(warehouse_url, env)
     started = dt.datetime.now(dt.UTC)
