@@ -91,9 +91,9 @@ def _table(name: str, spec: dict) -> Table:
     )
 
 
-def _cadence(value: str | dict[str, str], feed: str) -> Cadence:
+def _cadence(value: str | dict[str | None, str], feed: str) -> Cadence:
     """``cadence: daily`` for every file of the feed, or ``{kind: cadence}`` per workbook kind."""
-    by_kind: dict[str | None, str] = dict(value) if isinstance(value, dict) else {None: value}
+    by_kind: dict[str | None, str] = {None: value} if isinstance(value, str) else dict(value)
     unknown = set(by_kind.values()) - set(PERIOD_FORMATS)
     if unknown:
         raise ValueError(f"{feed}: unknown cadence {sorted(unknown)}; known: {sorted(PERIOD_FORMATS)}")

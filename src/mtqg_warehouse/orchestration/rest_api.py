@@ -46,7 +46,8 @@ class AirflowApi:
 
     def runs(self, dag_id: str, updated_since: dt.datetime) -> list[DagRun]:
         """The DAG's runs created or changed since then, oldest first."""
-        params = {"updated_at_gte": updated_since.isoformat(), "order_by": "id", "limit": 100}
+        since = updated_since.isoformat()
+        params: dict[str, str | int] = {"updated_at_gte": since, "order_by": "id", "limit": 100}
         body = _json(self._client.get(f"/api/v2/dags/{dag_id}/dagRuns", params=params))
         if body["total_entries"] > len(body["dag_runs"]):
             raise RuntimeError(f"{dag_id}: more than {len(body['dag_runs'])} runs to wait for")
