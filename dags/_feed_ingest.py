@@ -14,15 +14,19 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, Asset, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from mtqg_warehouse.orchestration.ids import raw_asset_name
+from mtqg_warehouse.contracts.model import load_contract
+from mtqg_warehouse.contracts.periods import ingest_schedule
+from mtqg_warehouse.orchestration import ids
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5)}
 
 
-def feed_ingest_dag(feed: str, schedule: str, doc_md: str | None) -> DAG:
+def feed_ingest_dag(feed: str, doc_md: str | None) -> DAG:
+    """The feed's ingest DAG, on the schedule its contract's cadence gives (contracts/periods.py)."""
+
     @dag(
-        dag_id=f"ingest_{feed}_feed",
-        schedule=schedule,
+        dag_id=ids.ingest_dag_id(feed),
+        schedule=ingest_schedule(load_contract(feed).cadence),
         start_date=datetime(2022, 1, 1),
         catchup=False,
         max_active_runs=1,
@@ -31,13 +35,13 @@ def feed_ingest_dag(feed: str, schedule: str, doc_md: str | None) -> DAG:
         doc_md=doc_md,
     )
     def ingest() -> None:
-        @task
+        @task(task_id=ids.LOAD_INBOX_TASK)
         def load_inbox(run_id: str | None = None, logical_date: datetime | None = None) -> dict:
             from mtqg_warehouse.ingest.steps import load_feed_inbox
 
             return load_feed_inbox(feed, run_id or "manual", logical_date)
 
-        @task(outlets=[Asset(raw_asset_name(feed))])
+        @task(task_id=ids.UPDATE_ASSET_TASK, outlets=[Asset(ids.raw_asset_name(feed))])
         def update_asset(report: dict) -> int:
             from mtqg_warehouse.ingest.steps import nothing_new
 
@@ -45,7 +49,7 @@ def feed_ingest_dag(feed: str, schedule: str, doc_md: str | None) -> DAG:
                 raise AirflowSkipException("nothing new loaded: no asset event")
             return report["rows_loaded"]
 
-        @task(retries=0)
+        @task(task_id=ids.CHECK_QUARANTINE_TASK, retries=0)
         def check_quarantine(report: dict) -> None:
             from mtqg_warehouse.ingest.steps import fail_on_quarantine
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetAny, dag, task
 
-from mtqg_warehouse.orchestration.ids import FEEDS, raw_asset_name
+from mtqg_warehouse.contracts.model import feeds
+from mtqg_warehouse.orchestration import ids
 
 
 @dag(
-    dag_id="build_warehouse",
-    schedule=AssetAny(*(Asset(raw_asset_name(feed)) for feed in FEEDS)),
+    dag_id=ids.BUILD_DAG_ID,
+    schedule=AssetAny(*(Asset(ids.raw_asset_name(feed)) for feed in feeds())),
     start_date=datetime(2022, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -25,25 +26,25 @@ from mtqg_warehouse.orchestration.ids import FEEDS, raw_asset_name
     doc_md=__doc__,
 )
 def build_warehouse() -> None:
-    @task
+    @task(task_id=ids.BUILD_PUBLICATION_TASK)
     def build_publication(run_id: str | None = None) -> str:
         from mtqg_warehouse.publication.steps import build
 
         return build(run_id)
 
-    @task(retries=0)
+    @task(task_id=ids.AUDIT_PUBLICATION_TASK, retries=0)
     def audit_publication(schema: str) -> dict:
         from mtqg_warehouse.publication.steps import audit
 
         return audit(schema)
 
-    @task
+    @task(task_id=ids.PUBLISH_MARTS_TASK)
     def publish_marts(schema: str, audit_result: dict) -> list[str]:
         from mtqg_warehouse.publication.steps import publish_build
 
         return publish_build(schema)
 
-    @task
+    @task(task_id=ids.REPORT_SUMMARY_TASK)
     def report_summary(published: list[str]) -> dict:
         from mtqg_warehouse.publication.steps import summary
 

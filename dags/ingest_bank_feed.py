@@ -1,7 +1,8 @@
 """Policy-bank (VBSP) loan feed: the bank's daily CSV of loan events.
 
-Owner: data engineering. Schedule: @daily; a scheduled or backfilled run takes the period
-that ended at its logical date, a manual run everything waiting. Every file in
+Owner: data engineering. Schedule: from the contract's cadence (daily, see
+contracts/periods.py); a scheduled or backfilled run takes the period that ended at its
+logical date, a manual run everything waiting. Every file in
 `inbox/bank/` is fingerprinted, its loan events (disbursement, repayment, interest, write-off) loaded into
 `raw_bank.loan_events` with COPY or quarantined with its reason, and archived.
 A run that loaded something updates the `raw_bank` asset, which schedules
@@ -14,4 +15,4 @@ from __future__ import annotations
 
 from _feed_ingest import feed_ingest_dag
 
-ingest_bank_feed = feed_ingest_dag(feed="bank", schedule="@daily", doc_md=__doc__)
+ingest_bank_feed = feed_ingest_dag(feed="bank", doc_md=__doc__)

@@ -1,7 +1,8 @@
 """Ward returns: each ward's or commune's .xlsx workbooks (poverty review, support, funds).
 
-Owner: data engineering. Schedule: @hourly; a scheduled or backfilled run takes the period
-that ended at its logical date, a manual run everything waiting. Every file in
+Owner: data engineering. Schedule: from the contract's cadence; the yearly review and the
+monthly report arrive at different cadences, so every run, hourly, takes whatever has
+arrived (see contracts/periods.py). Every file in
 `inbox/ward_returns/` is fingerprinted, its sheets of each workbook loaded into
 `raw_ward_returns.{poverty_review,support,funds}` with COPY or quarantined with its reason, and archived.
 A run that loaded something updates the `raw_ward_returns` asset, which schedules
@@ -14,4 +15,4 @@ from __future__ import annotations
 
 from _feed_ingest import feed_ingest_dag
 
-ingest_ward_returns_feed = feed_ingest_dag(feed="ward_returns", schedule="@hourly", doc_md=__doc__)
+ingest_ward_returns_feed = feed_ingest_dag(feed="ward_returns", doc_md=__doc__)

@@ -41,8 +41,12 @@ def test_database_url(server_url: str) -> Iterator[str]:
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     yield target.url(name)
+    from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
+
+    airflow_metadata = metadata_database_name(target.url(name))  # the runner's, beside it
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'drop database if exists "{airflow_metadata}" with (force)')
 
 
 @pytest.fixture

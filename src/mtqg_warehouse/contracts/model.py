@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from mtqg_warehouse.contracts.file_names import FileNames
+from mtqg_warehouse.contracts.periods import PERIOD_FORMATS, Cadence
 
 CONTRACTS_DIR = Path(__file__).with_name("specs")
 
@@ -53,7 +54,7 @@ class FeedContract:
     feed: str
     version: str
     format: str
-    cadence: str
+    cadence: Cadence  # workbook kind (None: every file) -> daily | monthly | yearly
     file_names: FileNames  # the file_name key: matcher and renderer (contracts/file_names.py)
     tables: dict[str, Table]
     encoding: str = "utf-8"
@@ -90,6 +91,15 @@ def _table(name: str, spec: dict) -> Table:
     )
 
 
+def _cadence(value: str | dict[str | None, str], feed: str) -> Cadence:
+    """``cadence: daily`` for every file of the feed, or ``{kind: cadence}`` per workbook kind."""
+    by_kind: dict[str | None, str] = {None: value} if isinstance(value, str) else dict(value)
+    unknown = set(by_kind.values()) - set(PERIOD_FORMATS)
+    if unknown:
+        raise ValueError(f"{feed}: unknown cadence {sorted(unknown)}; known: {sorted(PERIOD_FORMATS)}")
+    return by_kind
+
+
 @cache
 def load_contract(feed: str) -> FeedContract:
     """Read ``contracts/specs/<feed>.yml``; raises FileNotFoundError naming the feed when absent."""
@@ -99,7 +109,7 @@ def load_contract(feed: str) -> FeedContract:
         feed=spec["feed"],
         version=str(spec["version"]),
         format=spec["format"],
-        cadence=spec["cadence"],
+        cadence=_cadence(spec["cadence"], feed),
         file_names=FileNames.from_spec(spec["file_name"]),
         tables={name: _table(name, table) for name, table in spec["tables"].items()},
         encoding=spec.get("encoding", "utf-8"),

@@ -3,15 +3,18 @@
 `make demo` and the end-to-end tests need the scheduler to run asset-triggered DAGs, which
 `airflow dags test` does not do; so this starts the dag-processor, scheduler and api-server
 in the background, triggers the ingest DAGs, waits for the asset-scheduled build, and stops
-every component again. Airflow's home, metadata database and logs live in the state folder.
+every component again. Everything it asks Airflow goes through the public REST API
+(rest_api.py); Airflow's home and logs live in the state folder, its metadata in PostgreSQL
+beside the warehouse (metadata_db.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +26,8 @@ from pathlib import Path
 
 from mtqg_warehouse.config import PROJECT_ROOT, state_dir
 from mtqg_warehouse.db.embedded import free_port
+from mtqg_warehouse.orchestration import metadata_db
+from mtqg_warehouse.orchestration.rest_api import AirflowApi
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,15 @@ class RunOutcome:
     state: str
 
 
+@dataclass(frozen=True)
+class RunningAirflow:
+    """The started components' environment and API; runs changed since ``started`` are this session's."""
+
+    env: dict[str, str]
+    api: AirflowApi
+    started: dt.datetime
+
+
 def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, str]:
     home = airflow_home()
     env = dict(os.environ)
@@ -52,9 +66,6 @@ def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, st
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "4",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            # a writer waits up to 60 s for SQLite's lock (the default 5 s failed a backfill
-            # create while the scheduler wrote, on a busy 2-core machine)
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
@@ -65,7 +76,10 @@ def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, st
             "PYTHONPATH": str(PROJECT_ROOT / "src"),
         }
     )
+    env.update(metadata_db.metadata_settings(warehouse_url, os.environ))
     if api_port:
+        # loopback only: with every user an admin, the API must not be reachable from the network
+        env["AIRFLOW__API__HOST"] = "127.0.0.1"
         env["AIRFLOW__API__PORT"] = str(api_port)
         env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{api_port}/execution/"
     return env
@@ -81,12 +95,16 @@ def airflow_cli(env: dict[str, str], *args: str, check: bool = True) -> subproce
     return result
 
 
-def migrate_metadata(env: dict[str, str]) -> None:
-    """`airflow db migrate` once per Airflow version (it costs about 5 s)."""
+def migrate_metadata(warehouse_url: str, env: dict[str, str]) -> None:
+    """`airflow db migrate` once per Airflow version and metadata database (it costs about 5 s)."""
     from importlib.metadata import version
 
-    stamp = airflow_home() / f".migrated-{version('apache-airflow')}"
-    if stamp.exists():
+    conn = env[metadata_db.SYNC_CONN]
+    ours = conn == metadata_db.metadata_url(warehouse_url)
+    created = ours and metadata_db.ensure_metadata_database(warehouse_url)
+    database = hashlib.sha256(conn.encode()).hexdigest()[:12]
+    stamp = airflow_home() / f".migrated-{version('apache-airflow')}-{database}"
+    if stamp.exists() and not created:
         return
     airflow_home().mkdir(parents=True, exist_ok=True)
     airflow_cli(env, "db", "migrate")
@@ -94,18 +112,26 @@ def migrate_metadata(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def running_airflow(warehouse_url: str):
+def running_airflow(warehouse_url: str) -> Iterator[RunningAirflow]:
     """Start the components, wait until they serve, and always stop them on the way out."""
-    port = free_port(28080)
+    # any free port, not a fixed one: another clone's runner on this machine must not answer
+    # the requests meant for this one's api-server
+    port = free_port(0)
+    log.info("Airflow api-server (UI and REST API): http://127.0.0.1:%s", port)
     env = airflow_env(warehouse_url, port)
-    migrate_metadata(env)
+    migrate_metadata(warehouse_url, env)
+    started = dt.datetime.now(dt.UTC)
     processes = [_start(env, name) for name in COMPONENTS]
+    api = None
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=120, processes=processes)
         # the first execution-API request is slow; warm it before a worker times out on it
         _wait_http(f"http://127.0.0.1:{port}/execution/health", timeout=60, processes=processes)
-        yield env
+        api = AirflowApi(f"http://127.0.0.1:{port}")
+        yield RunningAirflow(env, api, started)
     finally:
+        if api is not None:
+            api.close()
         for process in processes:
             _stop(process)
 
@@ -183,77 +209,48 @@ def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> N
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-@contextmanager
-def _metadata() -> Iterator[sqlite3.Connection]:
-    """Read-only look at Airflow's metadata (SQLite in the state folder): cheaper than a CLI call."""
-    conn = sqlite3.connect(f"file:{airflow_home() / 'airflow.db'}?mode=ro", uri=True, timeout=30)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def wait_for_dags(dag_ids: list[str], timeout: float = 120) -> None:
+def wait_for_dags(api: AirflowApi, dag_ids: list[str], timeout: float = 120) -> None:
     """The dag-processor must have serialised a DAG before it can be triggered."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with _metadata() as conn:
-            found = {row[0] for row in conn.execute("select dag_id from serialized_dag")}
-        if set(dag_ids) <= found:
+        missing = [dag_id for dag_id in dag_ids if not api.dag_is_parsed(dag_id)]
+        if not missing:
             return
         time.sleep(1)
-    raise TimeoutError(f"DAGs {sorted(set(dag_ids) - found)} were not parsed within {timeout} s")
+    raise TimeoutError(f"DAGs {missing} were not parsed within {timeout} s")
 
 
-def trigger(env: dict[str, str], dag_id: str) -> str:
+def trigger(api: AirflowApi, dag_id: str) -> str:
     run_id = f"manual__{dag_id}__{time.time_ns()}"
-    airflow_cli(env, "dags", "trigger", dag_id, "--run-id", run_id)
+    api.trigger(dag_id, run_id)
     return run_id
 
 
-def last_run_rowid() -> int:
-    if not (airflow_home() / "airflow.db").exists():
-        return 0
-    with _metadata() as conn:
-        row = conn.execute("select max(id) from dag_run").fetchone()
-    return row[0] or 0
-
-
 def wait_for_all_runs(
-    dag_id: str, after_rowid: int, timeout: float, run_type: str | None = None, allow_none: bool = False
+    airflow: RunningAirflow,
+    dag_id: str,
+    timeout: float,
+    run_type: str | None = None,
+    allow_none: bool = False,
 ) -> list[RunOutcome]:
-    """Until every run of ``dag_id`` since the baseline has finished; returns them in order.
+    """Until every run of ``dag_id`` since the components started has finished; returns them in order.
 
-    With ``allow_none``, having no run at all (after a short grace) is a valid answer.
+    Runs the scheduler creates itself count, and so do asset events still queued for the
+    DAG (its max_active_runs holds them back): each becomes a run to wait for. With
+    ``allow_none``, having no run at all (after a short grace) is a valid answer.
     """
     deadline = time.monotonic() + timeout
     grace = time.monotonic() + 5
     while time.monotonic() < deadline:
-        with _metadata() as conn:
-            runs = conn.execute(
-                "select run_id, state, run_type from dag_run where dag_id = ? and id > ? order by id",
-                (dag_id, after_rowid),
-            ).fetchall()
-            # asset events not yet turned into a run (max_active_runs holds them back)
-            queued = conn.execute(
-                "select count(*) from asset_dag_run_queue where target_dag_id = ?", (dag_id,)
-            ).fetchone()[0]
-        wanted = [(run_id, state) for run_id, state, kind in runs if run_type in (None, kind)]
-        if wanted and not queued and all(state in TERMINAL for _, state in wanted):
-            return [RunOutcome(dag_id, run_id, state) for run_id, state in wanted]
+        runs = airflow.api.runs(dag_id, updated_since=airflow.started)
+        queued = airflow.api.queued_asset_events(dag_id)
+        wanted = [run for run in runs if run_type in (None, run.run_type)]
+        if wanted and not queued and all(run.state in TERMINAL for run in wanted):
+            return [RunOutcome(dag_id, run.run_id, run.state) for run in wanted]
         if allow_none and not runs and not queued and time.monotonic() > grace:
             return []
         time.sleep(1)
     raise TimeoutError(f"runs of {dag_id} did not finish within {timeout} s; see {airflow_home() / 'logs'}")
-
-
-def task_state(dag_id: str, run_id: str, task_id: str) -> str | None:
-    with _metadata() as conn:
-        row = conn.execute(
-            "select state from task_instance where dag_id = ? and run_id = ? and task_id = ?",
-            (dag_id, run_id, task_id),
-        ).fetchone()
-    return row[0] if row else None
 
 
 def failed_task_logs(dag_id: str, run_id: str) -> str:

@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Sequence
 
 from mtqg_warehouse.orchestration import airflow_runner as orchestrate
-from mtqg_warehouse.orchestration.ids import FEEDS
+from mtqg_warehouse.orchestration.ids import BUILD_DAG_ID, UPDATE_ASSET_TASK, ingest_dag_id
 
 log = logging.getLogger(__name__)
 
-BUILD_DAG = "build_warehouse"
-ASSET_TASK = "update_asset"
-
-
-def ingest_dag_id(feed: str) -> str:
-    return f"ingest_{feed}_feed"
-
 
 def run_pipeline(
-    warehouse_url: str, feeds: tuple[str, ...] = FEEDS, timeout: float = 600
+    warehouse_url: str, feeds: Sequence[str] | None = None, timeout: float = 600
 ) -> list[orchestrate.RunOutcome]:
-    """Trigger each feed's ingest DAG, then wait for every build the asset events schedule.
+    """Trigger each feed's ingest DAG (every contract's feed by default), then wait for every
+    build the asset events schedule.
 
     When no ingest loaded anything new (a re-run over the same files), no asset event is
     emitted and no build runs: the published marts are already current.
     """
-    dag_ids = [ingest_dag_id(feed) for feed in feeds]
+    from mtqg_warehouse.contracts.model import feeds as contract_feeds
+
+    dag_ids = [ingest_dag_id(feed) for feed in (contract_feeds() if feeds is None else feeds)]
     outcomes = []
-    # runs the scheduler creates on start (a feed's latest interval) count too: they load the same inbox
-    baseline = orchestrate.last_run_rowid()
-    with orchestrate.running_airflow(warehouse_url) as env:
-        orchestrate.wait_for_dags([*dag_ids, BUILD_DAG])
+    with orchestrate.running_airflow(warehouse_url) as airflow:
+        orchestrate.wait_for_dags(airflow.api, [*dag_ids, BUILD_DAG_ID])
         for dag_id in dag_ids:
-            orchestrate.trigger(env, dag_id)
+            orchestrate.trigger(airflow.api, dag_id)
+        # runs the scheduler creates on start (a feed's latest interval) count too
         for dag_id in dag_ids:
-            outcomes.extend(orchestrate.wait_for_all_runs(dag_id, baseline, timeout))
-        if any(orchestrate.task_state(o.dag_id, o.run_id, ASSET_TASK) == "success" for o in outcomes):
+            outcomes.extend(orchestrate.wait_for_all_runs(airflow, dag_id, timeout))
+        if any(airflow.api.task_state(o.dag_id, o.run_id, UPDATE_ASSET_TASK) == "success" for o in outcomes):
             time.sleep(2)  # let the scheduler turn the last asset event into a queued build run
-            outcomes.extend(orchestrate.wait_for_all_runs(BUILD_DAG, baseline, timeout))
+            outcomes.extend(orchestrate.wait_for_all_runs(airflow, BUILD_DAG_ID, timeout))
     for outcome in outcomes:
         if outcome.state != "success":
             log.error(
@@ -54,18 +51,21 @@ def run_pipeline(
 def run_backfill(
     warehouse_url: str, feed: str, from_date: str, to_date: str, timeout: float = 600
 ) -> list[orchestrate.RunOutcome]:
-    """``airflow backfill create`` for one feed's ingest DAG over past logical dates.
+    """An Airflow backfill of one feed's ingest DAG over past logical dates (ISO dates, inclusive).
 
     Each run loads the period that ended at its logical date (see periods.py), so a backfill
     of 2-4 May takes the daily bank files of 1-3 May and leaves the others waiting.
     """
     dag_id = ingest_dag_id(feed)
-    baseline = orchestrate.last_run_rowid()
-    with orchestrate.running_airflow(warehouse_url) as env:
-        orchestrate.wait_for_dags([dag_id])
-        orchestrate.airflow_cli(
-            env, "backfill", "create", "--dag-id", dag_id, "--from-date", from_date, "--to-date", to_date
-        )
-        outcomes = orchestrate.wait_for_all_runs(dag_id, baseline, timeout, run_type="backfill")
-        orchestrate.wait_for_all_runs(BUILD_DAG, baseline, timeout, allow_none=True)
+    with orchestrate.running_airflow(warehouse_url) as airflow:
+        orchestrate.wait_for_dags(airflow.api, [dag_id])
+        airflow.api.create_backfill(dag_id, _logical_date(from_date), _logical_date(to_date))
+        outcomes = orchestrate.wait_for_all_runs(airflow, dag_id, timeout, run_type="backfill")
+        orchestrate.wait_for_all_runs(airflow, BUILD_DAG_ID, timeout, allow_none=True)
     return outcomes
+
+
+def _logical_date(text: str) -> dt.datetime:
+    """``2023-05-02`` (or an ISO date-time) as Airflow's CLI reads it: UTC unless it names a zone."""
+    parsed = dt.datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

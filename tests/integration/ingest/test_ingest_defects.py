@@ -23,7 +23,7 @@ from mtqg_warehouse.text.normalize import nfc
 
 pytestmark = pytest.mark.integration
 
-FEEDS = ("ward_returns", "bank", "insurance")
+FEEDS = tuple(feeds())
 
 
 @pytest.fixture(scope="module")
