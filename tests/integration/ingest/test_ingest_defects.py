@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mtqg_warehouse.contracts.model import load_contract
+from mtqg_warehouse.contracts.model import feeds, load_contract
 from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import ingest_feed
 from mtqg_warehouse.text.legacy import repair
