@@ -17,10 +17,19 @@ def seed_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+WARD_TYPES = ("phuong", "xa")  # the units that send returns; districts and provinces never do
+
+
 @cache
 def unit_codes() -> frozenset[str]:
     """Every ward/commune code ever valid: a 2023 return from a unit merged in 2025 is still good."""
-    return frozenset(row["code"] for row in seed_rows("units"))
+    return frozenset(row["code"] for row in seed_rows("units") if row["type"] in WARD_TYPES)
+
+
+def ward_versions(code: str) -> list[dict[str, str]]:
+    """The versions of a ward or commune code, oldest first (the 2025 wards reuse old codes)."""
+    rows = [row for row in seed_rows("units") if row["code"] == code and row["type"] in WARD_TYPES]
+    return sorted(rows, key=lambda row: row["valid_from"])
 
 
 @cache

@@ -20,9 +20,12 @@ from mtqg_warehouse.ingest import passthrough
 from mtqg_warehouse.ingest.checks import REJECTION_SCHEMA, find_rejections
 from mtqg_warehouse.ingest.copy_stream import csv_bytes
 from mtqg_warehouse.ingest.duplicates import DuplicateTracker
+from mtqg_warehouse.ingest.messages import Message
 from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER, Chunk, RowCounts, RowProblem
 from mtqg_warehouse.ingest.text_fields import clean_text
 from mtqg_warehouse.ingest.unit_names import resolve_unit_names
+
+SENDER_FIELD = "ward_code (file name)"
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,12 @@ class KeptChunk:
     counts: RowCounts
 
 
-def check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> CheckedChunk:
+def check_chunk(
+    chunk: Chunk, table: Table, ward_code: str | None, rejects_every_row: Message | None = None
+) -> CheckedChunk:
     """Order-free work: text repair, unit names to codes, and the per-row checks (repeats
-    need file order, so they come later)."""
+    need file order, so they come later). ``rejects_every_row``: what is wrong with the whole
+    delivery (its sender did not exist in its period), said on each of its rows."""
     text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
     delivered = chunk.frame
     frame, text_problems = clean_text(delivered, text_columns)
@@ -59,6 +65,16 @@ def check_chunk(chunk: Chunk, table: Table, ward_code: str | None) -> CheckedChu
         changed = pl.any_horizontal(pl.col(name).ne_missing(delivered[name]) for name in touched)
         frame = frame.with_columns(pl.col(CLEANED) | changed)
     problems = [*chunk.problems, *text_problems]
+    if rejects_every_row is not None:
+        problems += [
+            RowProblem(
+                row_number=row,
+                field="ward_code (file name)",
+                message=rejects_every_row,
+                value_as_sent=ward_code,
+            )
+            for row in frame.get_column(ROW_NUMBER).to_list()
+        ]
     earlier = pl.DataFrame([_rejection(p) for p in problems], schema=REJECTION_SCHEMA, orient="row")
     return CheckedChunk(chunk, frame, pl.concat([earlier, find_rejections(frame, table)]))
 

@@ -21,6 +21,7 @@ from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.pipeline import copy_table
 from mtqg_warehouse.ingest.rejections import write_rejections
 from mtqg_warehouse.ingest.rows import ReadResult, RowCounts
+from mtqg_warehouse.ingest.unit_validity import sender_problem
 
 
 class AlreadyLoaded(Exception):
@@ -42,10 +43,11 @@ def load_delivery(
     caller rolls back) when the file turns out to be a copy of a loaded one."""
     load_id = audit.open_audit(conn, delivery, run_id, status="loaded", sha256=f"pending:{uuid.uuid4()}")
     counts = RowCounts()
+    sender = sender_problem(delivery.ward_code, delivery.period)
     for result in results:
         _set_lineage(conn, load_id, result.table, result.sheet)
         table = contract.tables[result.table]
-        outcome = copy_table(conn, contract.raw_schema, table, result, delivery.ward_code)
+        outcome = copy_table(conn, contract.raw_schema, table, result, delivery.ward_code, sender)
         write_rejections(conn, outcome.rejected, load_id, delivery, result.sheet)
         counts += outcome.counts
     earlier = audit.already_loaded(conn, delivery)  # waits for the file's hash

@@ -69,6 +69,19 @@ FIELD_TOO_LONG = Message(
     reason_vi="ô quá dài (có thể dán nhầm cả một đoạn văn bản hoặc tệp)",
     fix_hint="kiểm tra lại nội dung ô này; mỗi ô chỉ ghi một giá trị ngắn",
 )
+NOT_A_WARD = Message(
+    reason="the file name's code {code} is not a ward or commune code",
+    reason_vi="mã xã/phường trên tên tệp không đúng",
+    fix_hint="đặt tên tệp theo mã 5 chữ số của xã/phường theo danh mục của Tổng cục Thống kê",
+)
+WARD_NOT_VALID_IN_PERIOD = Message(
+    reason=(
+        "ward {code} ({name}) did not exist in {period}: "
+        "valid {valid_from} to {valid_to}, successor {successor}"
+    ),
+    reason_vi="xã/phường theo mã trên tên tệp không còn tồn tại trong kỳ báo cáo (đã sáp nhập)",
+    fix_hint="báo cáo theo mã của đơn vị hành chính mới sau sắp xếp, và gửi lại tệp",
+)
 # Filled per row by Polars (``pl.format``), whose placeholder is a bare ``{}``.
 REPEATED_KEY = Message(
     reason="reported twice in this file (first at row {})",

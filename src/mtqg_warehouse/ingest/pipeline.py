@@ -28,6 +28,7 @@ from mtqg_warehouse.ingest import passthrough
 from mtqg_warehouse.ingest.chunk_checks import CheckedChunk, KeptChunk, check_chunk, keep_good_rows
 from mtqg_warehouse.ingest.copy_stream import send
 from mtqg_warehouse.ingest.duplicates import DuplicateTracker
+from mtqg_warehouse.ingest.messages import Message
 from mtqg_warehouse.ingest.rejections import no_rejections
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowCounts
 
@@ -43,11 +44,16 @@ class TableOutcome:
 
 
 def copy_table(
-    conn: psycopg.Connection, schema: str, table: Table, result: ReadResult, ward_code: str | None
+    conn: psycopg.Connection,
+    schema: str,
+    table: Table,
+    result: ReadResult,
+    ward_code: str | None,
+    rejects_every_row: Message | None = None,
 ) -> TableOutcome:
     """Check chunks on worker threads while this one COPYs the previous chunk's good rows."""
     target = _copy_statement(conn, schema, table, result.copy_shape)
-    checked = CheckedChunks(result.chunks, table, result.copy_shape, ward_code)
+    checked = CheckedChunks(result.chunks, table, result.copy_shape, ward_code, rejects_every_row)
     with conn.cursor() as cursor:
         with cursor.copy(target) as copy:
             for payload in checked:
@@ -84,11 +90,13 @@ class CheckedChunks:
         table: Table,
         shape: passthrough.CopyShape | None,
         ward_code: str | None,
+        rejects_every_row: Message | None = None,
     ) -> None:
         self._chunks = chunks
         self._table = table
         self._shape = shape
         self._ward_code = ward_code
+        self._rejects_every_row = rejects_every_row
         self._counts = RowCounts()
         self._rejected: list[pl.DataFrame] = []
         self._done = False
@@ -116,7 +124,12 @@ class CheckedChunks:
     def _produce(self, handoff: queue.Queue[KeptChunk | BaseException | None]) -> None:
         """On the producer thread: chunks checked in file order, handed over one by one."""
         tracker = DuplicateTracker(self._table)
-        check = partial(check_chunk, table=self._table, ward_code=self._ward_code)
+        check = partial(
+            check_chunk,
+            table=self._table,
+            ward_code=self._ward_code,
+            rejects_every_row=self._rejects_every_row,
+        )
         try:
             for checked in _in_order(self._chunks, check):
                 handoff.put(keep_good_rows(checked, self._table, self._shape, tracker))

@@ -9,52 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
+from return_workbooks import (
+    ESCAPED,
+    ESCAPED_NEAR,
+    NEAR_POOR,
+    NOT_POOR,
+    POOR,
+    SECRET_ID,
+    SECRET_NAME,
+    UNCHANGED,
+    deliver_review,
+    review_row,
+)
 
 from mtqg_warehouse.contracts.model import load_contract
-from mtqg_warehouse.generator.formats import dmy, vnd
-from mtqg_warehouse.generator.sheets import build_sheet, data_columns
-from mtqg_warehouse.generator.xlsx_writer import workbook_bytes
 
 pytestmark = pytest.mark.integration
-
-POOR, NEAR_POOR, NOT_POOR = "Hộ nghèo", "Hộ cận nghèo", "Không nghèo"
-UNCHANGED, ESCAPED, ESCAPED_NEAR = "Không đổi", "Thoát nghèo", "Thoát cận nghèo"
-SECRET_NAME = "Trần Thị Bí Mật"
-SECRET_ID = "095187654321"
-
-
-def _review_row(
-    code: str, hamlet: str, income: int, deprived: int, classification: str, change: str, day: dt.date
-) -> list[object]:
-    flags = [name for name in data_columns("poverty_review") if name.startswith("is_deprived_")]
-    values: dict[str, object] = {
-        "household_code": code,
-        "hamlet_code": hamlet,
-        "hamlet_name": "Khóm 1",
-        "head_name": SECRET_NAME,
-        "head_national_id": SECRET_ID,
-        "member_count": 4,
-        "income_per_person_month_amount": vnd(income),
-        "deprivation_count": deprived,
-        "classification": classification,
-        "status_change": change,
-        "review_date": dmy(day),
-        **{flag: int(index < deprived) for index, flag in enumerate(flags)},
-    }
-    return [values[name] for name in data_columns("poverty_review")]
-
-
-def _deliver_review(inbox: Path, ward: str, year: int, rows: list[list[object]], version: int = 1) -> str:
-    suffix = f"_v{version}" if version > 1 else ""
-    name = f"ra_soat_{ward}_{year}{suffix}.xlsx"
-    sheet = build_sheet("poverty_review", ["ỦY BAN NHÂN DÂN", f"DANH SÁCH RÀ SOÁT NĂM {year}"], rows, set())
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / name).write_bytes(workbook_bytes([sheet]))
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -71,58 +44,58 @@ def built(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         patch.setenv("MTQG_STATE_DIR", str(state))
         _reset(test_database_url)
         late = "31819-000001"
-        _deliver_review(
+        deliver_review(
             inbox,
             "31825",
             2023,
             [
-                _review_row("31825-000001", "31825-K01", 1_000_000, 4, POOR, UNCHANGED, dt.date(2023, 10, 2)),
-                _review_row(
+                review_row("31825-000001", "31825-K01", 1_000_000, 4, POOR, UNCHANGED, dt.date(2023, 10, 2)),
+                review_row(
                     "31825-000002", "31825-K01", 5_000_000, 0, NOT_POOR, UNCHANGED, dt.date(2023, 10, 2)
                 ),
             ],
         )
-        _deliver_review(
+        deliver_review(
             inbox,
             "31825",
             2025,
             [
-                _review_row(
+                review_row(
                     "31825-000001", "31825-K01", 1_900_000, 1, NEAR_POOR, ESCAPED, dt.date(2025, 10, 6)
                 ),
             ],
         )
-        _deliver_review(
+        deliver_review(
             inbox,
             "31819",
             2022,
             [
-                _review_row(late, "31819-K01", 1_000_000, 5, POOR, UNCHANGED, dt.date(2022, 10, 3)),
+                review_row(late, "31819-K01", 1_000_000, 5, POOR, UNCHANGED, dt.date(2022, 10, 3)),
             ],
         )
-        _deliver_review(
+        deliver_review(
             inbox,
             "31819",
             2023,
             [
-                _review_row(late, "31819-K01", 1_000_000, 5, POOR, UNCHANGED, dt.date(2023, 10, 3)),
+                review_row(late, "31819-K01", 1_000_000, 5, POOR, UNCHANGED, dt.date(2023, 10, 3)),
             ],
         )
-        _deliver_review(
+        deliver_review(
             inbox,
             "31819",
             2024,
             [
-                _review_row(late, "31819-K01", 3_000_000, 0, NOT_POOR, ESCAPED_NEAR, dt.date(2024, 10, 1)),
+                review_row(late, "31819-K01", 3_000_000, 0, NOT_POOR, ESCAPED_NEAR, dt.date(2024, 10, 1)),
             ],
         )
         assert ingest_feed("ward_returns", run_id="first", strict=True).rows_loaded == 6
-        _deliver_review(
+        deliver_review(
             inbox,
             "31819",
             2023,
             [
-                _review_row(late, "31819-K01", 1_800_000, 2, NEAR_POOR, ESCAPED, dt.date(2023, 10, 3)),
+                review_row(late, "31819-K01", 1_800_000, 2, NEAR_POOR, ESCAPED, dt.date(2023, 10, 3)),
             ],
             version=2,
         )
