@@ -11,11 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from copy_progress import wait_for_copy
 
 from mtqg_warehouse.contracts.model import load_contract
 from mtqg_warehouse.ingest.run import ingest_feed
@@ -56,21 +56,6 @@ def _finished(batch: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _wait_for_copy(url: str, batch: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            assert batch.poll() is None, "the load finished before the file could be changed"
-            copying = conn.execute(
-                "select count(*) from pg_stat_progress_copy as p join pg_class as c on c.oid = p.relid "
-                "where c.relname = 'loan_events' and p.tuples_processed > 1000"
-            ).fetchone()[0]
-            if copying:
-                return
-            time.sleep(0.02)
-    raise AssertionError("no COPY into raw_bank.loan_events seen")
-
-
 def _loaded(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(
@@ -88,7 +73,7 @@ def test_a_file_that_changes_while_it_loads_is_left_for_the_next_run(
     inbox.mkdir(parents=True)
     path = _bank_file(inbox / "vbsp_954_20230504.csv", range(600_000))
     batch = _start_batch(warehouse, state, "first")
-    _wait_for_copy(warehouse, batch)
+    wait_for_copy(warehouse, batch)
     if change == "append":  # the sender's export was still running
         with open(path, "a", encoding="utf-8") as handle:
             handle.writelines(ROW.format(i=i, h=i, name="Lê Văn Tám") for i in range(600_000, 600_100))

@@ -8,11 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from copy_progress import wait_for_copy
 
 from mtqg_warehouse.ingest import files, xlsx_reader
 from mtqg_warehouse.ingest.errors import BatchHadQuarantines
@@ -142,7 +142,7 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
         env=env,
     )
     try:
-        _wait_for_copy(warehouse, loader)
+        wait_for_copy(warehouse, loader)
     finally:
         loader.send_signal(signal.SIGKILL)
         loader.wait()
@@ -165,22 +165,6 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
             (smalls[1].name, 12),
             ("vbsp_954_20230504.csv", 600_000),
         ]
-
-
-def _wait_for_copy(url: str, loader: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            assert loader.poll() is None, "the load finished before it could be killed"
-            copying = conn.execute(
-                "select count(*) from pg_stat_progress_copy as p join pg_class as c on c.oid = p.relid "
-                # more rows than a small file has: the big file's COPY, not a small one's
-                "where c.relname = 'loan_events' and p.tuples_processed > 1000"
-            ).fetchone()[0]
-            if copying:
-                return
-            time.sleep(0.05)
-    raise AssertionError("no COPY into raw_bank.loan_events seen")
 
 
 def test_a_corrected_resubmission_supersedes_the_earlier_return(

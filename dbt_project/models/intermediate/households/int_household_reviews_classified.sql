@@ -51,14 +51,11 @@ with_line as (
     left join units
         on
             counted.ward_code = units.code
-            and counted.review_date >= units.valid_from
-            and counted.review_date <= coalesce(units.valid_to, date '9999-12-31')
+            and {{ valid_on('counted.review_date', 'units', 'valid_from', 'valid_to') }}
     left join poverty_lines
         on
             units.area_type = poverty_lines.area_type
-            and counted.review_date >= poverty_lines.valid_from
-            and counted.review_date
-            <= coalesce(poverty_lines.valid_to, date '9999-12-31')
+            and {{ valid_on('counted.review_date', 'poverty_lines', 'valid_from', 'valid_to') }}
 ),
 
 classified as (

@@ -30,9 +30,7 @@ with_parent as (
     left join versions as parents
         on
             versions.parent_code = parents.unit_code
-            and versions.valid_from_date >= parents.valid_from_date
-            and versions.valid_from_date
-            <= coalesce(parents.valid_to_date, date '9999-12-31')
+            and {{ valid_on('versions.valid_from_date', 'parents') }}
 ),
 
 successors as (

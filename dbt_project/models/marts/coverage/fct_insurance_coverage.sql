@@ -62,15 +62,11 @@ final as (
     left join groups
         on
             card_months.beneficiary_group = groups.group_code
-            and card_months.month_start_date >= groups.valid_from_date
-            and card_months.month_start_date
-            <= coalesce(groups.valid_to_date, date '9999-12-31')
+            and {{ valid_on('card_months.month_start_date', 'groups') }}
     left join geography
         on
             card_months.ward_code = geography.unit_code
-            and card_months.valid_from_date >= geography.valid_from_date
-            and card_months.valid_from_date
-            <= coalesce(geography.valid_to_date, date '9999-12-31')
+            and {{ valid_on('card_months.valid_from_date', 'geography') }}
 )
 
 select * from final

@@ -145,16 +145,12 @@ final as (
     left join geography
         on
             loans.ward_code = geography.unit_code
-            and loans.disbursed_date >= geography.valid_from_date
-            and loans.disbursed_date
-            <= coalesce(geography.valid_to_date, date '9999-12-31')
+            and {{ valid_on('loans.disbursed_date', 'geography') }}
     left join programs
         on
             loans.program_code = programs.program_code
             and programs.program_family = 'vbsp_credit'
-            and loans.disbursed_date >= programs.valid_from_date
-            and loans.disbursed_date
-            <= coalesce(programs.valid_to_date, date '9999-12-31')
+            and {{ valid_on('loans.disbursed_date', 'programs') }}
 )
 
 select * from final

@@ -44,9 +44,7 @@ final as (
     left join geography
         on
             dated.ward_code = geography.unit_code
-            and dated.month_start_date >= geography.valid_from_date
-            and dated.month_start_date
-            <= coalesce(geography.valid_to_date, date '9999-12-31')
+            and {{ valid_on('dated.month_start_date', 'geography') }}
     left join programs
         on
             dated.project_code = programs.program_code

@@ -69,15 +69,11 @@ final as (
     left join geography
         on
             keyed.ward_code = geography.unit_code
-            and keyed.review_date >= geography.valid_from_date
-            and keyed.review_date
-            <= coalesce(geography.valid_to_date, date '9999-12-31')
+            and {{ valid_on('keyed.review_date', 'geography') }}
     left join households
         on
             keyed.household_key = households.household_key
-            and keyed.review_date >= households.valid_from_date
-            and keyed.review_date
-            <= coalesce(households.valid_to_date, date '9999-12-31')
+            and {{ valid_on('keyed.review_date', 'households') }}
     left join status_changes as reported_change
         on keyed.status_change_vi = reported_change.value_vi
 )

@@ -43,9 +43,7 @@ final as (
     left join geography
         on
             support.ward_code = geography.unit_code
-            and support.support_date >= geography.valid_from_date
-            and support.support_date
-            <= coalesce(geography.valid_to_date, date '9999-12-31')
+            and {{ valid_on('support.support_date', 'geography') }}
     left join programs
         on
             support.project_code = programs.program_code

@@ -3,19 +3,8 @@
     the household. -#}
 with
 
-source as (
-    select * from {{ source('raw_bank', 'loan_events') }}
-),
-
-current_loads as (
-    select * from {{ source('ops', 'current_loads') }}
-),
-
 current_rows as (
-    select source.*
-    from source
-    inner join current_loads
-        on source._load_id = current_loads.load_id
+    {{ rows_of_current_loads(source('raw_bank', 'loan_events')) }}
 ),
 
 typed as (

@@ -3,22 +3,8 @@
     ID numbers are left behind here: nothing downstream needs them. -#}
 with
 
-source as (
-    select * from {{ source('raw_ward_returns', 'poverty_review') }}
-),
-
-current_loads as (
-    select * from {{ source('ops', 'current_loads') }}
-),
-
 current_rows as (
-    select
-        source.*,
-        current_loads.ward_code as file_ward_code,
-        current_loads.period as file_period
-    from source
-    inner join current_loads
-        on source._load_id = current_loads.load_id
+    {{ rows_of_current_loads(source('raw_ward_returns', 'poverty_review')) }}
 ),
 
 typed as (

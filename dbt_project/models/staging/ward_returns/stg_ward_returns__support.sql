@@ -2,22 +2,8 @@
     is community-level support (a road, a training course for the ward). -#}
 with
 
-source as (
-    select * from {{ source('raw_ward_returns', 'support') }}
-),
-
-current_loads as (
-    select * from {{ source('ops', 'current_loads') }}
-),
-
 current_rows as (
-    select
-        source.*,
-        current_loads.ward_code as file_ward_code,
-        current_loads.period as file_period
-    from source
-    inner join current_loads
-        on source._load_id = current_loads.load_id
+    {{ rows_of_current_loads(source('raw_ward_returns', 'support')) }}
 ),
 
 typed as (
