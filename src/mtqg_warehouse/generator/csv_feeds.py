@@ -89,6 +89,7 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
             (folder / correction).write_bytes(data)
             defects.append(Defect(correction, "", None, "", kind, final))
         if v1:
+            assert kind is not None  # v1 is one of the kinds above
             defects.append(_write_v1(folder / first, correction, kind, headers, files[first], columns))
     return defects, counts
 

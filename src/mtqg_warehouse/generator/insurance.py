@@ -29,7 +29,7 @@ def _members(hh: Households, order: np.ndarray, count: int) -> list[tuple[int, i
     return out
 
 
-def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[int, list[str]]]:
+def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[dt.date, list[str]]]:
     shares = assumptions()["insurance"]["state_share_pct"]
     female = rng.random(len(pairs)) < 0.5
     names = person_names(rng, female)

@@ -31,8 +31,9 @@ class SupportRow:
 
 def _row(hh: Households, i: int, kind: str, project: str, source: str, sponsor: str,
          amount: int, qty: int | str, unit: str, day: dt.date) -> SupportRow:  # fmt: skip
-    values = [hh.codes[i], kind, project, source, sponsor, vnd(int(amount)), qty, unit, dmy(day)]
-    return SupportRow(day, values)
+    return SupportRow(
+        day, [hh.codes[i], kind, project, source, sponsor, vnd(int(amount)), qty, unit, dmy(day)]
+    )
 
 
 def _choose(rng: np.random.Generator, idx: np.ndarray, n: int, weights=None) -> np.ndarray:

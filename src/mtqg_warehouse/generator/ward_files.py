@@ -56,7 +56,7 @@ def _conflict(name: str):
     def change(row: list[object]) -> list[object]:
         row[money] = _scale_money(row[money], 1.2) if row[money] != "0" else vnd(150_000)
         if name == "poverty_review":
-            row[cols.index("member_count")] = int(row[cols.index("member_count")]) + 1
+            row[cols.index("member_count")] = int(str(row[cols.index("member_count")])) + 1
         return row
 
     return change
