@@ -40,6 +40,13 @@ def fund_rows(households: int, social_fund: int, rng: np.random.Generator) -> di
     raised = split_exact(social_fund // 1000, rng.uniform(0.3, 1.7, 12), rng) * 1000
     paid_out = round_to(raised * 0.9, 1000)
     for month in range(1, 13):
-        months[month].append(["NGOAI-QASXH", names["NGOAI-QASXH"], "HD",
-                              vnd(int(raised[month - 1])), vnd(int(paid_out[month - 1]))])  # fmt: skip
+        months[month].append(
+            [
+                "NGOAI-QASXH",
+                names["NGOAI-QASXH"],
+                "HD",
+                vnd(int(raised[month - 1])),
+                vnd(int(paid_out[month - 1])),
+            ]
+        )
     return months

@@ -45,8 +45,24 @@ def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[dt.date, li
         end = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
         holder_id, holder = (hh.head_ids[i], hh.head_names[i]) if k == 0 else (ids[n], names[n])
         share = str(shares.get(group, 0))
-        rows.append((start, [number, holder_id, holder, hh.codes[i], hh.ward.code, group,
-                                   dmy(start), dmy(end), share, sponsors[n], dmy(start)]))  # fmt: skip
+        rows.append(
+            (
+                start,
+                [
+                    number,
+                    holder_id,
+                    holder,
+                    hh.codes[i],
+                    hh.ward.code,
+                    group,
+                    dmy(start),
+                    dmy(end),
+                    share,
+                    sponsors[n],
+                    dmy(start),
+                ],
+            )
+        )
     return rows
 
 

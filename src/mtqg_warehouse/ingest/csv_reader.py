@@ -360,10 +360,15 @@ class _LineLayout:
         """Those of ``lines`` that could make Polars see more or fewer lines than there are: an
         unclosed quote, a stray carriage return or a NUL byte."""
         return np.array(
-            [i for i in lines.tolist() if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
-             or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]]) or b"\x00" in line],
+            [
+                i
+                for i in lines.tolist()
+                if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
+                or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]])
+                or b"\x00" in line
+            ],
             dtype=np.int64,
-        )  # fmt: skip
+        )
 
     def blanked(self, lines: np.ndarray) -> bytes:
         """The chunk with these lines emptied (Polars reads an empty line as a row of nulls,
