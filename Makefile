@@ -26,7 +26,8 @@ lock: ## re-resolve requirements.lock from pyproject.toml
 demo: $(STAMP) ## run the whole pipeline through Airflow on sample data and print what was published
 	$(BIN)/mtqg demo
 
-test: $(STAMP) ## run every test (unit, DAG hygiene, integration against a real PostgreSQL)
+test: $(STAMP) ## lint and type-check, then run every test (unit, DAG hygiene, integration on PostgreSQL)
+	$(MAKE) lint typecheck
 	$(BIN)/pytest
 
 test-unit: $(STAMP) ## the fast loop: unit tests only
@@ -36,6 +37,9 @@ lint: $(STAMP) ## ruff and sqlfluff
 	$(BIN)/ruff check src dags tests bench
 	$(BIN)/ruff format --check src dags tests bench
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+
+typecheck: $(STAMP) ## mypy on src/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 fmt: $(STAMP) ## format Python and SQL
 	$(BIN)/ruff format src dags tests bench
@@ -55,6 +59,6 @@ clean: ## remove the state folder (embedded database, Airflow home, logs)
 	-$(BIN)/mtqg stop
 	rm -rf .state
 
-ci: lint test ## what CI should run
+ci: test ## what CI should run: lint, typecheck, then every test
 
-.PHONY: help setup lock demo test test-unit lint fmt bench db-start stop clean ci
+.PHONY: help setup lock demo test test-unit lint typecheck fmt bench db-start stop clean ci

@@ -126,11 +126,17 @@ def summarise(
     loader = figures.timing(made.rows, [load.seconds for load in loads]) | loader_counts(loads[-1])
     print(figures.figure_line(f"{feed}: ingest_feed", made.rows, loader), flush=True)
     headline = figures.compared(copy, copy_bare, loader)
-    print(f"{feed}: loader / copy rows/s = {headline['ratio_loader_to_copy']:.3f} "
-          f"(identical table, target >= {headline['target_ratio']}); loaded {loader['rows_loaded']:,}, "
-          f"rejected {loader['rows_rejected']:,}", flush=True)  # fmt: skip
-    print(f"{feed}: loader / bare copy rows/s = {headline['ratio_loader_to_bare_copy']:.3f} "
-          "(bare text table, no target)", flush=True)  # fmt: skip
+    print(
+        f"{feed}: loader / copy rows/s = {headline['ratio_loader_to_copy']:.3f} "
+        f"(identical table, target >= {headline['target_ratio']}); loaded {loader['rows_loaded']:,}, "
+        f"rejected {loader['rows_rejected']:,}",
+        flush=True,
+    )
+    print(
+        f"{feed}: loader / bare copy rows/s = {headline['ratio_loader_to_bare_copy']:.3f} "
+        "(bare text table, no target)",
+        flush=True,
+    )
     return section | {"loader": loader} | headline
 
 

@@ -151,9 +151,15 @@ def _generate_base(households: int, generated: Path) -> dict[str, Any]:
 
 
 def _csv_feed(
-    server: BenchServer, psql: Path, feed: str, generated: Path, manifest: Manifest, rows: int, sizes: Sizes,
+    server: BenchServer,
+    psql: Path,
+    feed: str,
+    generated: Path,
+    manifest: Manifest,
+    rows: int,
+    sizes: Sizes,
     work: Path,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     from bench import csv_feeds
 
     made = csv_feeds.build_file(feed, generated, manifest, rows, work / "files")

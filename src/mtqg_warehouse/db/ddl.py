@@ -34,7 +34,9 @@ def ensure_ops_schema(conn: psycopg.Connection) -> None:
 
 
 def _recorded_ddl(conn: psycopg.Connection) -> str | None:
-    if conn.execute("select to_regclass('ops.ddl_version')").fetchone()[0] is None:
+    table = conn.execute("select to_regclass('ops.ddl_version')").fetchone()
+    assert table is not None  # a select without from always returns its one row
+    if table[0] is None:
         return None
     row = conn.execute("select sha256 from ops.ddl_version").fetchone()
     return row[0] if row else None

@@ -83,7 +83,25 @@ def loan_rows(hh: Households, first: YearStatus, years: tuple[int, ...], rng):
                 continue
             seq += 1
             txid = f"GD{hh.ward.code}{seq:08d}"
-            out.append((day, [txid, account, hh.codes[i], hh.head_ids[i], hh.head_names[i],
-                              hh.ward.code, program, org, group, event, vnd(value), dmy(day),
-                              vnd(balance), str(overdue)]))  # fmt: skip
+            out.append(
+                (
+                    day,
+                    [
+                        txid,
+                        account,
+                        hh.codes[i],
+                        hh.head_ids[i],
+                        hh.head_names[i],
+                        hh.ward.code,
+                        program,
+                        org,
+                        group,
+                        event,
+                        vnd(value),
+                        dmy(day),
+                        vnd(balance),
+                        str(overdue),
+                    ],
+                )
+            )
     return out

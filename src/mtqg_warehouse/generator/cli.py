@@ -11,14 +11,19 @@ from mtqg_warehouse.generator.config import RunConfig, assumptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--households", type=int, default=None,
-                        help="households in the city (demo preset: 45000)")  # fmt: skip
+    parser.add_argument(
+        "--households", type=int, default=None, help="households in the city (demo preset: 45000)"
+    )
     parser.add_argument("--years", type=int, default=None, help="review years from --start-year")
     parser.add_argument("--start-year", type=int, default=None, help="first year (2022)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--defect-rate", type=float, default=0.0, help="share of rows; 0 = clean")
-    parser.add_argument("--preset", choices=["demo", "none"], default="demo",
-                        help="demo: calibrate 2023 to the seed article's figures")  # fmt: skip
+    parser.add_argument(
+        "--preset",
+        choices=["demo", "none"],
+        default="demo",
+        help="demo: calibrate 2023 to the seed article's figures",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes (one ward per task)")
     parser.add_argument("--out", type=Path, default=Path("data/generated"))
 
@@ -33,8 +38,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         raise SystemExit(f"--preset demo needs {demo['calibration_year']} among the years")
     if args.preset == "demo" and households < 30_000:
         raise SystemExit("--preset demo needs at least 30000 households to meet the figures")
-    return RunConfig(households, years, args.seed, args.defect_rate, args.preset, args.out,
-                     args.workers)  # fmt: skip
+    return RunConfig(households, years, args.seed, args.defect_rate, args.preset, args.out, args.workers)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,20 +17,37 @@ from mtqg_warehouse.generator import names
 from mtqg_warehouse.generator.defects import Defect, inject_rows, plan_files
 
 BANK_KINDS = {
-    "invalid_date": "event_date", "malformed_date": "event_date",
-    "unknown_ward_code": "ward_code", "duplicate_row": "transaction_id",
-    "conflicting_duplicate": "amount", "negative_amount": "amount", "absurd_amount": "amount",
-    "invalid_cccd": "borrower_national_id", "wrong_locale_number": "amount",
-    "nfd_text": "borrower_name", "tcvn3_text": "borrower_name", "vni_text": "borrower_name",
-}  # fmt: skip
+    "invalid_date": "event_date",
+    "malformed_date": "event_date",
+    "unknown_ward_code": "ward_code",
+    "duplicate_row": "transaction_id",
+    "conflicting_duplicate": "amount",
+    "negative_amount": "amount",
+    "absurd_amount": "amount",
+    "invalid_cccd": "borrower_national_id",
+    "wrong_locale_number": "amount",
+    "nfd_text": "borrower_name",
+    "tcvn3_text": "borrower_name",
+    "vni_text": "borrower_name",
+}
 CARD_KINDS = {
-    "invalid_date": "valid_from", "unknown_ward_code": "ward_code",
-    "duplicate_row": "card_number", "invalid_cccd": "holder_national_id",
-    "invalid_card_number": "card_number", "nfd_text": "holder_name", "tcvn3_text": "holder_name",
+    "invalid_date": "valid_from",
+    "unknown_ward_code": "ward_code",
+    "duplicate_row": "card_number",
+    "invalid_cccd": "holder_national_id",
+    "invalid_card_number": "card_number",
+    "nfd_text": "holder_name",
+    "tcvn3_text": "holder_name",
     "conflicting_duplicate": "valid_to",
-}  # fmt: skip
-BANK_FILE_KINDS = ("empty_file", "truncated_file", "missing_required_column",
-                   "reordered_columns", "redelivered_file", "superseded_by_resubmission")  # fmt: skip
+}
+BANK_FILE_KINDS = (
+    "empty_file",
+    "truncated_file",
+    "missing_required_column",
+    "reordered_columns",
+    "redelivered_file",
+    "superseded_by_resubmission",
+)
 
 
 def csv_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
@@ -73,12 +90,12 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
     counts: dict[str, int] = {}
     for first in sorted(files):
         kind = plan.get(first)
-        v1 = kind in ("empty_file", "truncated_file", "missing_required_column",
-                      "superseded_by_resubmission")  # fmt: skip
+        v1 = kind in ("empty_file", "truncated_file", "missing_required_column", "superseded_by_resubmission")
         correction = names.corrected(feed, first) if kind else first
         final = correction if v1 else first
-        rows, marks = inject_rows(files[first], columns, kinds, rate, rng,
-                                  _conflict(columns, kinds["conflicting_duplicate"]))  # fmt: skip
+        rows, marks = inject_rows(
+            files[first], columns, kinds, rate, rng, _conflict(columns, kinds["conflicting_duplicate"])
+        )
         data, order = _write(folder / final, headers, rows, kind, rng)
         counts[final] = len(rows)
         for idx, (field, dkind, value) in sorted(marks.items()):
@@ -89,6 +106,7 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
             (folder / correction).write_bytes(data)
             defects.append(Defect(correction, "", None, "", kind, final))
         if v1:
+            assert kind is not None  # v1 is one of the kinds above
             defects.append(_write_v1(folder / first, correction, kind, headers, files[first], columns))
     return defects, counts
 

@@ -59,6 +59,11 @@ def _nfd(v: object) -> str:
     return unicodedata.normalize("NFD", str(v))
 
 
+def _on_text(fn: Callable[[str], str]) -> Callable[[object], object]:
+    """A text transformer as a cell mutator (the cells it is given are text)."""
+    return lambda v: fn(str(v))
+
+
 def _mutators(rng: np.random.Generator) -> dict[str, Callable[[object], object]]:
     """kind -> value transformer; the result is what ends up in the cell."""
     digits = int(rng.integers(10**10, 10**11))
@@ -79,7 +84,7 @@ def _mutators(rng: np.random.Generator) -> dict[str, Callable[[object], object]]
     for name in ("tcvn3", "vni"):
         fn = _legacy(name)
         if fn is not None:
-            table[f"{name}_text"] = fn
+            table[f"{name}_text"] = _on_text(fn)
     return table
 
 

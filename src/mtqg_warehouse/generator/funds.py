@@ -38,8 +38,15 @@ def fund_rows(households: int, social_fund: int, rng: np.random.Generator) -> di
                 disbursed = 0 if month == 1 else int(monthly[month - 2])
                 months[month].append([code, names[code], source, vnd(allocated), vnd(disbursed)])
     raised = split_exact(social_fund // 1000, rng.uniform(0.3, 1.7, 12), rng) * 1000
-    spent = round_to(raised * 0.9, 1000)
+    paid_out = round_to(raised * 0.9, 1000)
     for month in range(1, 13):
-        months[month].append(["NGOAI-QASXH", names["NGOAI-QASXH"], "HD",
-                              vnd(int(raised[month - 1])), vnd(int(spent[month - 1]))])  # fmt: skip
+        months[month].append(
+            [
+                "NGOAI-QASXH",
+                names["NGOAI-QASXH"],
+                "HD",
+                vnd(int(raised[month - 1])),
+                vnd(int(paid_out[month - 1])),
+            ]
+        )
     return months

@@ -29,7 +29,7 @@ def _members(hh: Households, order: np.ndarray, count: int) -> list[tuple[int, i
     return out
 
 
-def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[int, list[str]]]:
+def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[dt.date, list[str]]]:
     shares = assumptions()["insurance"]["state_share_pct"]
     female = rng.random(len(pairs)) < 0.5
     names = person_names(rng, female)
@@ -45,8 +45,24 @@ def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[int, list[s
         end = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
         holder_id, holder = (hh.head_ids[i], hh.head_names[i]) if k == 0 else (ids[n], names[n])
         share = str(shares.get(group, 0))
-        rows.append((start, [number, holder_id, holder, hh.codes[i], hh.ward.code, group,
-                                   dmy(start), dmy(end), share, sponsors[n], dmy(start)]))  # fmt: skip
+        rows.append(
+            (
+                start,
+                [
+                    number,
+                    holder_id,
+                    holder,
+                    hh.codes[i],
+                    hh.ward.code,
+                    group,
+                    dmy(start),
+                    dmy(end),
+                    share,
+                    sponsors[n],
+                    dmy(start),
+                ],
+            )
+        )
     return rows
 
 

@@ -18,9 +18,19 @@ from mtqg_warehouse.generator.defects import plan_files
 from mtqg_warehouse.generator.ward_job import WardJob, WardResult, run_ward
 
 log = logging.getLogger(__name__)
-TARGET_KEYS = ("escaped_poverty", "escaped_near_poverty", "insurance_cards", "sponsored_cards",
-               "electricity_households", "houses", "houses_amount", "trained_workers", "jobs",
-               "social_fund_amount", "adopted_households")  # fmt: skip
+TARGET_KEYS = (
+    "escaped_poverty",
+    "escaped_near_poverty",
+    "insurance_cards",
+    "sponsored_cards",
+    "electricity_households",
+    "houses",
+    "houses_amount",
+    "trained_workers",
+    "jobs",
+    "social_fund_amount",
+    "adopted_households",
+)
 
 
 def _rate_targets(count: int, rng: np.random.Generator) -> dict[str, int]:
@@ -89,22 +99,38 @@ def generate(cfg: RunConfig) -> dict:
     counts = split_exact(cfg.households, shares, np.random.default_rng([cfg.seed, 997]))
     targets, plans = ward_targets(cfg, counts), _ward_plans(cfg)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    jobs = [WardJob(w, int(counts[i]), int(offsets[i]), cfg.years, cfg.seed, cfg.defect_rate,
-                    targets[i], plans[i], cfg.out / "ward_returns") for i, w in enumerate(ws)]  # fmt: skip
+    jobs = [
+        WardJob(
+            w,
+            int(counts[i]),
+            int(offsets[i]),
+            cfg.years,
+            cfg.seed,
+            cfg.defect_rate,
+            targets[i],
+            plans[i],
+            cfg.out / "ward_returns",
+        )
+        for i, w in enumerate(ws)
+    ]
     results = _run_jobs(jobs, cfg.workers)
     wards_done = time.perf_counter()
     rng = np.random.default_rng([cfg.seed, 996])
     bank_files = csv_feeds.group_rows([p for r in results for p in r.loans], names.bank_day)
     card_files = csv_feeds.group_rows([p for r in results for p in r.cards], names.card_month)
-    bank_def, bank_counts = csv_feeds.write_feed("bank", cfg.out, bank_files, cfg.defect_rate,
-                                                 rng, versions=True)  # fmt: skip
-    card_def, card_counts = csv_feeds.write_feed("insurance", cfg.out, card_files,
-                                                 cfg.defect_rate, rng, versions=False)  # fmt: skip
+    bank_def, bank_counts = csv_feeds.write_feed(
+        "bank", cfg.out, bank_files, cfg.defect_rate, rng, versions=True
+    )
+    card_def, card_counts = csv_feeds.write_feed(
+        "insurance", cfg.out, card_files, cfg.defect_rate, rng, versions=False
+    )
     defects = [d for r in results for d in r.defects] + bank_def + card_def
     _write_manifest(cfg.out, defects)
     summary = _summary(cfg, results, bank_counts, card_counts, len(defects))
-    summary["seconds"] = {"wards": round(wards_done - started, 2),
-                          "total": round(time.perf_counter() - started, 2)}  # fmt: skip
+    summary["seconds"] = {
+        "wards": round(wards_done - started, 2),
+        "total": round(time.perf_counter() - started, 2),
+    }
     (cfg.out / "manifest" / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -129,8 +155,19 @@ def _summary(cfg: RunConfig, results: list[WardResult], bank: dict, cards: dict,
     files = {f"ward_returns/{k}": v for r in results for k, v in r.files.items()}
     files |= {f"bank/{k}": v for k, v in bank.items()}
     files |= {f"insurance/{k}": v for k, v in cards.items()}
-    rows = {"ward_returns": sum(v for k, v in files.items() if k.startswith("ward")),
-            "bank": sum(bank.values()), "insurance": sum(cards.values())}  # fmt: skip
-    return {"households": cfg.households, "years": list(cfg.years), "seed": cfg.seed,
-            "preset": cfg.preset, "defect_rate": cfg.defect_rate, "defects": n_def,
-            "calibration": calib, "rows_per_feed": rows, "files": dict(sorted(files.items()))}  # fmt: skip
+    rows = {
+        "ward_returns": sum(v for k, v in files.items() if k.startswith("ward")),
+        "bank": sum(bank.values()),
+        "insurance": sum(cards.values()),
+    }
+    return {
+        "households": cfg.households,
+        "years": list(cfg.years),
+        "seed": cfg.seed,
+        "preset": cfg.preset,
+        "defect_rate": cfg.defect_rate,
+        "defects": n_def,
+        "calibration": calib,
+        "rows_per_feed": rows,
+        "files": dict(sorted(files.items())),
+    }

@@ -27,7 +27,7 @@ def _footer(name: str, rows: list[list[object]], order: list[str]) -> list[objec
         if field in cols and field in order:
             j = cols.index(field)
             if field in ("member_count", "quantity"):
-                footer[order.index(field)] = sum(int(r[j] or 0) for r in rows)
+                footer[order.index(field)] = sum(int(str(r[j] or 0)) for r in rows)
             else:
                 footer[order.index(field)] = vnd(sum(int(str(r[j]).replace(".", "")) for r in rows))
     return footer

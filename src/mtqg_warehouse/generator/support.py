@@ -29,10 +29,21 @@ class SupportRow:
     values: list[object]  # contract order without row_no
 
 
-def _row(hh: Households, i: int, kind: str, project: str, source: str, sponsor: str,
-         amount: int, qty: int | str, unit: str, day: dt.date) -> SupportRow:  # fmt: skip
-    values = [hh.codes[i], kind, project, source, sponsor, vnd(int(amount)), qty, unit, dmy(day)]
-    return SupportRow(day, values)
+def _row(
+    hh: Households,
+    i: int,
+    kind: str,
+    project: str,
+    source: str,
+    sponsor: str,
+    amount: int,
+    qty: int | str,
+    unit: str,
+    day: dt.date,
+) -> SupportRow:
+    return SupportRow(
+        day, [hh.codes[i], kind, project, source, sponsor, vnd(int(amount)), qty, unit, dmy(day)]
+    )
 
 
 def _choose(rng: np.random.Generator, idx: np.ndarray, n: int, weights=None) -> np.ndarray:
@@ -66,16 +77,14 @@ def _electricity(hh, ys, year, n, rng) -> list[SupportRow]:
     for i in chosen.tolist():
         for quarter_end in (3, 6, 9, 12):
             day = dt.date(year, quarter_end, int(rng.integers(10, 28)))
-            out.append(_row(hh, i, "TIEN_DIEN", "NGOAI-KHAC", "DP", "", 3 * per_month, 3,
-                            "tháng", day))  # fmt: skip
+            out.append(_row(hh, i, "TIEN_DIEN", "NGOAI-KHAC", "DP", "", 3 * per_month, 3, "tháng", day))
     return out
 
 
 def _workers(hh, ys, year, total, kind, rng) -> list[SupportRow]:
     """Training places or job placements: quantities add up to exactly ``total``."""
     qty = quantities_summing_to(total, rng, 0.15)
-    weights = np.select([ys.status == POOR, ys.status == NEAR_POOR, ys.newly_escaped],
-                        [5.0, 4.0, 3.0], 1.0)  # fmt: skip
+    weights = np.select([ys.status == POOR, ys.status == NEAR_POOR, ys.newly_escaped], [5.0, 4.0, 3.0], 1.0)
     chosen = _choose(rng, np.arange(len(hh)), len(qty), weights)
     qty = qty[: len(chosen)]
     lo, hi = assumptions()["amounts"]["training_per_person"]
@@ -108,7 +117,7 @@ def _adoption(hh, ys, year, n, rng) -> list[SupportRow]:
             1,
             "hộ",
             days[k],
-        )  # fmt: skip
+        )
         for k, i in enumerate(chosen.tolist())
     ]
 
@@ -118,8 +127,10 @@ def _untargeted(hh, ys, year, rng) -> list[SupportRow]:
     amounts = assumptions()["amounts"]
     out = []
     poorish = np.flatnonzero(ys.status != NOT_POOR)
-    for kind, project, share, key in (("HOC_PHI", "NGOAI-KHAC", 0.3, "tuition_value"),
-                                       ("SINH_KE", "DA2", 0.06, "livelihood_value")):  # fmt: skip
+    for kind, project, share, key in (
+        ("HOC_PHI", "NGOAI-KHAC", 0.3, "tuition_value"),
+        ("SINH_KE", "DA2", 0.06, "livelihood_value"),
+    ):
         chosen = _choose(rng, poorish, int(len(poorish) * share))
         lo, hi = amounts[key]
         values = round_to(rng.uniform(lo, hi, len(chosen)), 50_000)

@@ -22,25 +22,40 @@ V1_KINDS = ("empty_file", "truncated_file", "missing_required_column", "supersed
 INCOME = "income_per_person_month_amount"
 ROW_KINDS: dict[str, dict[str, str]] = {
     "poverty_review": {
-        "invalid_date": "review_date", "malformed_date": "review_date",
-        "unknown_hamlet_code": "hamlet_code", "duplicate_row": "household_code",
-        "conflicting_duplicate": "member_count", "invalid_cccd": "head_national_id",
-        "negative_amount": INCOME, "absurd_amount": INCOME, "wrong_locale_number": INCOME,
-        "nfd_text": "head_name", "tcvn3_text": "head_name", "vni_text": "head_name",
+        "invalid_date": "review_date",
+        "malformed_date": "review_date",
+        "unknown_hamlet_code": "hamlet_code",
+        "duplicate_row": "household_code",
+        "conflicting_duplicate": "member_count",
+        "invalid_cccd": "head_national_id",
+        "negative_amount": INCOME,
+        "absurd_amount": INCOME,
+        "wrong_locale_number": INCOME,
+        "nfd_text": "head_name",
+        "tcvn3_text": "head_name",
+        "vni_text": "head_name",
     },
     "support": {
-        "invalid_date": "support_date", "malformed_date": "support_date",
-        "duplicate_row": "household_code", "conflicting_duplicate": "amount",
-        "negative_amount": "amount", "absurd_amount": "amount", "wrong_locale_number": "amount",
-        "nfd_text": "unit", "tcvn3_text": "unit",
+        "invalid_date": "support_date",
+        "malformed_date": "support_date",
+        "duplicate_row": "household_code",
+        "conflicting_duplicate": "amount",
+        "negative_amount": "amount",
+        "absurd_amount": "amount",
+        "wrong_locale_number": "amount",
+        "nfd_text": "unit",
+        "tcvn3_text": "unit",
     },
     "funds": {
-        "duplicate_row": "project_code", "conflicting_duplicate": "disbursed_amount",
-        "negative_amount": "disbursed_amount", "absurd_amount": "allocated_amount",
-        "wrong_locale_number": "disbursed_amount", "nfd_text": "project_name",
+        "duplicate_row": "project_code",
+        "conflicting_duplicate": "disbursed_amount",
+        "negative_amount": "disbursed_amount",
+        "absurd_amount": "allocated_amount",
+        "wrong_locale_number": "disbursed_amount",
+        "nfd_text": "project_name",
         "tcvn3_text": "project_name",
     },
-}  # fmt: skip
+}
 MONEY = {"poverty_review": INCOME, "support": "amount", "funds": "disbursed_amount"}
 
 
@@ -56,7 +71,7 @@ def _conflict(name: str):
     def change(row: list[object]) -> list[object]:
         row[money] = _scale_money(row[money], 1.2) if row[money] != "0" else vnd(150_000)
         if name == "poverty_review":
-            row[cols.index("member_count")] = int(row[cols.index("member_count")]) + 1
+            row[cols.index("member_count")] = int(str(row[cols.index("member_count")])) + 1
         return row
 
     return change
@@ -72,8 +87,10 @@ class WardFileWriter:
         self.dir.mkdir(parents=True, exist_ok=True)
 
     def write_review(self, year: int, rows: list[list[object]]) -> None:
-        titles = [f"ỦY BAN NHÂN DÂN {self.ward.name.upper()}",
-                  f"DANH SÁCH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"]  # fmt: skip
+        titles = [
+            f"ỦY BAN NHÂN DÂN {self.ward.name.upper()}",
+            f"DANH SÁCH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}",
+        ]
         self._emit(names.review(self.ward.code, year), [("poverty_review", titles, rows)])
 
     def write_months(self, year: int, support_rows: list, fund_months: dict[int, list]) -> None:
@@ -84,9 +101,8 @@ class WardFileWriter:
         for m in range(1, 13):
             tables = [
                 ("support", [unit, f"BÁO CÁO KẾT QUẢ HỖ TRỢ THÁNG {m:02d}/{year}"], by_month[m]),
-                ("funds", [unit, f"BÁO CÁO PHÂN BỔ, GIẢI NGÂN VỐN THÁNG {m:02d}/{year}"],
-                 fund_months[m]),
-            ]  # fmt: skip
+                ("funds", [unit, f"BÁO CÁO PHÂN BỔ, GIẢI NGÂN VỐN THÁNG {m:02d}/{year}"], fund_months[m]),
+            ]
             self._emit(names.monthly_report(self.ward.code, year, m), tables)
 
     def _order(self, name: str, kind: str | None) -> list[str]:
@@ -105,8 +121,9 @@ class WardFileWriter:
         sheets = []
         footer = bool(self.rng.random() < 0.5)
         for name, titles, rows in tables:
-            out, marks = inject_rows(rows, data_columns(name), ROW_KINDS[name], self.rate,
-                                     self.rng, _conflict(name))  # fmt: skip
+            out, marks = inject_rows(
+                rows, data_columns(name), ROW_KINDS[name], self.rate, self.rng, _conflict(name)
+            )
             order = self._order(name, kind)
             sheets.append(build_sheet(name, titles, out, set(marks), order, footer))
             sheet = table(name).sheet_vi or name

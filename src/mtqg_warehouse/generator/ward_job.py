@@ -55,19 +55,40 @@ def review_rows(hh: Households, ys: poverty.YearStatus, rng) -> list[list[object
     hamlets = hh.ward.hamlets
     flags = ys.flags.tolist()
     rows = []
-    for i, (code, h, m, inc, st, ch) in enumerate(zip(
-        hh.codes, hh.hamlet_idx.tolist(), hh.members.tolist(), ys.income.tolist(),
-        ys.status.tolist(), ys.change.tolist(), strict=True)):  # fmt: skip
+    for i, (code, h, m, inc, st, ch) in enumerate(
+        zip(
+            hh.codes,
+            hh.hamlet_idx.tolist(),
+            hh.members.tolist(),
+            ys.income.tolist(),
+            ys.status.tolist(),
+            ys.change.tolist(),
+            strict=True,
+        )
+    ):
         f = flags[i]
-        rows.append([code, hamlets[h][0], hamlets[h][1], hh.head_names[i], hh.head_ids[i], m,
-                     vnd(inc), *f, sum(f), cls_vi[st], chg_vi[ch], days[day_idx[i]]])  # fmt: skip
+        rows.append(
+            [
+                code,
+                hamlets[h][0],
+                hamlets[h][1],
+                hh.head_names[i],
+                hh.head_ids[i],
+                m,
+                vnd(inc),
+                *f,
+                sum(f),
+                cls_vi[st],
+                chg_vi[ch],
+                days[day_idx[i]],
+            ]
+        )
     return rows
 
 
 def _tally(ys: poverty.YearStatus, sup: list, cards: list) -> dict[str, int]:
     """Clean figures for summary.json, the same definitions the tests read back from files."""
-    t = {"escaped_poverty": int((ys.change == 1).sum()),
-         "escaped_near_poverty": int((ys.change == 2).sum())}  # fmt: skip
+    t = {"escaped_poverty": int((ys.change == 1).sum()), "escaped_near_poverty": int((ys.change == 2).sum())}
     by_type: dict[str, list] = {}
     for r in sup:
         by_type.setdefault(r.values[1], []).append(r.values)
@@ -87,8 +108,10 @@ def run_ward(job: WardJob) -> WardResult:
     """Build and write one ward's files for every year."""
     streams = [np.random.default_rng([job.seed, job.ward.index, k]) for k in range(6)]
     hh = make_households(job.ward, job.households, job.offset, streams[0])
-    esc = {y: {"poor": t.get("escaped_poverty"), "near": t.get("escaped_near_poverty")}
-           for y, t in job.targets.items()}  # fmt: skip
+    esc = {
+        y: {"poor": t.get("escaped_poverty"), "near": t.get("escaped_near_poverty")}
+        for y, t in job.targets.items()
+    }
     esc = {y: {k: v for k, v in t.items() if v is not None} for y, t in esc.items()}
     years = poverty.histories(len(hh), job.ward.area_type, job.years, streams[1], esc)
     writer = WardFileWriter(job.ward, job.out, job.defect_rate, job.file_plan, streams[5])
@@ -100,8 +123,7 @@ def run_ward(job: WardJob) -> WardResult:
         months = funds.fund_rows(len(hh), tgt["social_fund_amount"], streams[3])
         social = sum(int(r[3].replace(".", "")) for m in months.values() for r in m if r[2] == "HD")
         writer.write_months(ys.year, sup, months)
-        cards = insurance.card_rows(hh, ys, tgt["insurance_cards"], tgt["sponsored_cards"],
-                                    streams[4])  # fmt: skip
+        cards = insurance.card_rows(hh, ys, tgt["insurance_cards"], tgt["sponsored_cards"], streams[4])
         result.cards += cards
         result.tallies[ys.year] = _tally(ys, sup, cards) | {"social_fund_amount": social}
     result.loans = bank.loan_rows(hh, years[0], job.years, streams[4])

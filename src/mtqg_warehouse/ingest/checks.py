@@ -20,14 +20,16 @@ from mtqg_warehouse.ingest.rows import ROW_NUMBER
 MISSING = "required value is missing"
 COSTLY_TYPES = ("date", "number", "integer")
 
-REJECTION_SCHEMA = {
-    "row_number": pl.Int64,
-    "field": pl.String,
-    "reason": pl.String,
-    "reason_vi": pl.String,
-    "fix_hint": pl.String,
-    "value_as_sent": pl.String,
-}
+REJECTION_SCHEMA = pl.Schema(
+    {
+        "row_number": pl.Int64,
+        "field": pl.String,
+        "reason": pl.String,
+        "reason_vi": pl.String,
+        "fix_hint": pl.String,
+        "value_as_sent": pl.String,
+    }
+)
 
 
 @dataclass(frozen=True)

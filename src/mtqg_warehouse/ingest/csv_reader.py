@@ -41,6 +41,8 @@ MAX_COLUMNS = 256
 BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b\x08")
 NEWLINE = 10
 
+_CellRow = list[str | int | None]  # a line read by the csv module: its cells (None if empty), its row number
+
 
 def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     """Check the file as a whole now; its rows come later, chunk by chunk."""
@@ -229,11 +231,11 @@ def _values_without_header(cells: pl.DataFrame, header_map: HeaderMap) -> list[R
 
 def _special_lines(
     layout: _LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
-) -> tuple[list[list[str | int]], list[RowProblem]]:
+) -> tuple[list[_CellRow], list[RowProblem]]:
     """Lines with quotes or stray carriage returns, read one by one with the csv module,
     strictly; ``good`` is set for those with the header's width. A NUL byte (which PostgreSQL
     cannot store in text) rejects its row."""
-    rows: list[list[str | int]] = []
+    rows: list[_CellRow] = []
     problems: list[RowProblem] = []
     for index in special.tolist():
         if good[index]:  # Polars read it whole (quotes inside a cell, as in Phạm Văn "Tư"): once is enough
@@ -262,7 +264,7 @@ def _special_lines(
     return rows, problems
 
 
-def _frame_of(rows: list[list[str | int]], width: int) -> pl.DataFrame:
+def _frame_of(rows: list[_CellRow], width: int) -> pl.DataFrame:
     schema = {**dict.fromkeys(cell_columns(width), pl.String), ROW_NUMBER: pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -316,7 +318,8 @@ def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
 def _positions(piece: bytes, byte: bytes, few: int = 1_000) -> np.ndarray:
     """Where ``byte`` occurs: by memchr-fast searches while it is rare (quotes, stray carriage
     returns), else by one vectorised comparison over the chunk."""
-    found, position = [], piece.find(byte)
+    found: list[int] = []
+    position = piece.find(byte)
     while position >= 0 and len(found) < few:
         found.append(position)
         position = piece.find(byte, position + 1)
@@ -357,10 +360,15 @@ class _LineLayout:
         """Those of ``lines`` that could make Polars see more or fewer lines than there are: an
         unclosed quote, a stray carriage return or a NUL byte."""
         return np.array(
-            [i for i in lines.tolist() if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
-             or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]]) or b"\x00" in line],
+            [
+                i
+                for i in lines.tolist()
+                if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
+                or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]])
+                or b"\x00" in line
+            ],
             dtype=np.int64,
-        )  # fmt: skip
+        )
 
     def blanked(self, lines: np.ndarray) -> bytes:
         """The chunk with these lines emptied (Polars reads an empty line as a row of nulls,

@@ -7,6 +7,8 @@ might repeat a key are compared on the key's values.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import polars as pl
 
@@ -54,9 +56,9 @@ class DuplicateTracker:
         new = firsts.join(known, on=self.key, how="anti")
         self.seen = pl.concat([self.seen, fresh, new.select(HASH, FIRST)])
         rows = keyed.get_column(ROW_NUMBER)
-        self.earlier_chunks.append(
-            (int(rows.min() or 0), int(rows.max() or 0), keyed.select(ROW_NUMBER, *self.key))
-        )
+        first = cast("int | None", rows.min())  # an Int64 column: None only when it is empty
+        last = cast("int | None", rows.max())
+        self.earlier_chunks.append((first or 0, last or 0, keyed.select(ROW_NUMBER, *self.key)))
         first_of = pl.concat([new.select(*self.key, FIRST), known.select(*self.key, FIRST)])
         repeated = suspects.join(first_of, on=self.key).filter(pl.col(ROW_NUMBER) != pl.col(FIRST))
         return repeated.select(
@@ -71,7 +73,7 @@ class DuplicateTracker:
     def _earlier_occurrences(self, suspects: pl.DataFrame) -> pl.DataFrame:
         """Key values and first rows of earlier chunks' keys sharing a suspect's hash."""
         rows = self.seen.filter(pl.col(HASH).is_in(suspects.get_column(HASH).implode())).get_column(FIRST)
-        schema = {**suspects.select(self.key).schema, FIRST: pl.Int64}
+        schema = pl.Schema({**suspects.select(self.key).schema, FIRST: pl.Int64()})
         wanted = rows.to_numpy()
         parts = [
             chunk.filter(pl.col(ROW_NUMBER).is_in(rows.implode())).select(

@@ -31,21 +31,21 @@ def header_key(text: str) -> str:
 
 
 def map_header(path: Path, header: list[str], table: Table) -> HeaderMap:
-    wanted = {}
+    wanted: dict[str, int] = {}
     for index, column in enumerate(table.columns):
         wanted[header_key(column.header_vi)] = index
         wanted[header_key(column.name)] = index
     positions: list[int | None] = [None] * len(table.columns)
-    unknown = []
+    unknown: list[str] = []
     for position, cell in enumerate(header):
-        index = wanted.get(header_key(cell))
-        if index is None:
+        matched = wanted.get(header_key(cell))
+        if matched is None:
             if cell.strip():
                 unknown.append(cell.strip())
             continue
-        if positions[index] is not None:
+        if positions[matched] is not None:
             raise FileRejected(path, messages.COLUMN_TWICE.format(column=cell.strip()))
-        positions[index] = position
+        positions[matched] = position
     missing = [
         f"{column.header_vi} ({column.name})"
         for column, position in zip(table.columns, positions, strict=True)

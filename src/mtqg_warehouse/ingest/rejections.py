@@ -15,7 +15,7 @@ from mtqg_warehouse.ingest.copy_stream import copy_frame
 from mtqg_warehouse.ingest.files import Delivery
 
 REJECTED_ROWS = sql.Identifier("ops", "rejected_rows")
-REJECTED_ROW_SCHEMA = {**REJECTION_SCHEMA, "original_text": pl.String}
+REJECTED_ROW_SCHEMA = pl.Schema({**REJECTION_SCHEMA, "original_text": pl.String()})
 # A rejected row is kept as sent for the report, up to this many characters of each text;
 # its full length is recorded beside it (a 20 MB line must not be stored whole).
 STORED_TEXT_CHARS = 2_000

@@ -152,6 +152,13 @@ def _start(env: dict[str, str], component: str) -> subprocess.Popen:
     return process
 
 
+def _component(process: subprocess.Popen) -> str:
+    """The component a process of `_start` runs: its argv is always [airflow, component]."""
+    argv = process.args
+    assert isinstance(argv, list)
+    return str(argv[1])
+
+
 def _pid_file(component: str) -> Path:
     return airflow_home() / f"{component}.pid"
 
@@ -191,13 +198,13 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    _pid_file(process.args[1]).unlink(missing_ok=True)
+    _pid_file(_component(process)).unlink(missing_ok=True)
 
 
 def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        dead = [p.args[1] for p in processes if p.poll() is not None]
+        dead = [_component(p) for p in processes if p.poll() is not None]
         if dead:
             raise RuntimeError(f"Airflow component(s) exited early: {dead}; see {airflow_home() / 'logs'}")
         try:

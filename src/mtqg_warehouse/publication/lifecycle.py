@@ -116,7 +116,9 @@ def change_status(
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
     """Register a new build as `building`; returns its schema, `pub_` and the zero-padded id."""
     sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
-    publication_id = conn.execute(sequence).fetchone()[0]
+    row = conn.execute(sequence).fetchone()
+    assert row is not None  # nextval always returns one row
+    publication_id = row[0]
     schema = f"pub_{publication_id:05d}"
     conn.execute(
         "insert into ops.publish_log (publication_id, build_schema, status, run_id) values (%s, %s, %s, %s)",

@@ -76,9 +76,11 @@ def summary() -> dict:
         for (relation,) in conn.execute(
             "select table_name from information_schema.views where table_schema = 'marts' order by 1"
         ).fetchall():
-            marts[relation] = conn.execute(
+            counted = conn.execute(
                 sql.SQL("select count(*) from {}").format(sql.Identifier("marts", relation))
-            ).fetchone()[0]
+            ).fetchone()
+            assert counted is not None  # count(*) always returns one row
+            marts[relation] = counted[0]
         loads = conn.execute(
             """select feed, count(*) filter (where status = 'loaded'),
                       coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0),

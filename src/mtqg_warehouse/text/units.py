@@ -77,7 +77,7 @@ def _keys(text: str, types: dict[tuple[str, ...], str]) -> list[tuple[_Key, _Key
     pairs = _tokens(text)
     accented = tuple(a for a, _ in pairs)
     folded = tuple(f for _, f in pairs)
-    readings = [((None, accented), (None, folded))]
+    readings: list[tuple[_Key, _Key]] = [((None, accented), (None, folded))]
     for type_words, unit_type in types.items():
         n = len(type_words)
         if folded[:n] == type_words and len(folded) > n:

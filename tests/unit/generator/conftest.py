@@ -26,5 +26,5 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make(tmp_path_factory.mktemp("clean"), "--preset", "none", "--households", "3000",
-                "--years", "1", "--start-year", "2023")  # fmt: skip
+    options = "--preset none --households 3000 --years 1 --start-year 2023"
+    return make(tmp_path_factory.mktemp("clean"), *options.split())

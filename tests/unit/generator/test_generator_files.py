@@ -35,8 +35,7 @@ def test_same_seed_same_bytes_different_seed_differs(tmp_path: Path) -> None:
 def _cell(root: Path, d: dict[str, str]) -> object:
     feed = "bank" if d["file"].startswith("vbsp") else "insurance"
     if d["file"].endswith(".xlsx"):
-        table = next(t for t in load_contract("ward_returns").tables.values()
-                     if t.sheet_vi == d["sheet"])  # fmt: skip
+        table = next(t for t in load_contract("ward_returns").tables.values() if t.sheet_vi == d["sheet"])
         records = dict(sheet_records(root / "ward_returns" / d["file"], table.name))
     else:
         records = dict(csv_records(root / feed / d["file"], feed))
@@ -46,11 +45,26 @@ def _cell(root: Path, d: dict[str, str]) -> object:
 def test_every_row_defect_is_where_the_manifest_says(demo_dir: Path) -> None:
     defects = manifest(demo_dir)
     kinds = {d["kind"] for d in defects}
-    assert {"invalid_date", "duplicate_row", "conflicting_duplicate", "nfd_text", "tcvn3_text",
-            "invalid_cccd", "invalid_card_number", "unknown_ward_code", "unknown_hamlet_code",
-            "wrong_locale_number", "negative_amount", "absurd_amount", "empty_file",
-            "truncated_file", "missing_required_column", "reordered_columns",
-            "redelivered_file", "superseded_by_resubmission"} <= kinds  # fmt: skip
+    assert {
+        "invalid_date",
+        "duplicate_row",
+        "conflicting_duplicate",
+        "nfd_text",
+        "tcvn3_text",
+        "invalid_cccd",
+        "invalid_card_number",
+        "unknown_ward_code",
+        "unknown_hamlet_code",
+        "wrong_locale_number",
+        "negative_amount",
+        "absurd_amount",
+        "empty_file",
+        "truncated_file",
+        "missing_required_column",
+        "reordered_columns",
+        "redelivered_file",
+        "superseded_by_resubmission",
+    } <= kinds
     for d in defects[::7]:
         if not d["row"]:
             continue
