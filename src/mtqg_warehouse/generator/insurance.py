@@ -67,7 +67,7 @@ def _card_rows(hh, pairs, groups, sponsors, year, rng) -> list[tuple[dt.date, li
 
 
 def card_rows(hh: Households, ys: YearStatus, cards: int, sponsored: int, rng):
-    """(month, row) pairs in the insurance contract's column order, for one ward and year."""
+    """(validity start, row) pairs in the insurance contract's column order, for one ward and year."""
     eligible = np.flatnonzero((ys.status != NOT_POOR) | ys.newly_escaped)
     pairs = _members(hh, rng.permutation(eligible), cards)
     groups = ["HN" if ys.status[i] == POOR else "CN" for i, _ in pairs]
