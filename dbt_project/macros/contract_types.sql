@@ -85,3 +85,11 @@
         select {{ adapter.quote(seed_column) }}::text from {{ ref(seed) }}
     ) then {{ column }} end
 {%- endmacro %}
+
+{#- A ward or commune code (contract type unit_code): a unit of the units seed that sends
+    returns, never a district or province (contracts/reference.py WARD_TYPES). -#}
+{% macro ward_code(column) -%}
+    case when {{ column }} in (
+        select code::text from {{ ref('units') }} where type in ('phuong', 'xa')
+    ) then {{ column }} end
+{%- endmacro %}

@@ -36,7 +36,7 @@ STAGING_MACROS = {
     "flag01": "{{ vn_flag('v') }}",
     "cccd": "{{ shaped_code('v', 'cccd') }}",
     "bhyt_card": "{{ shaped_code('v', 'bhyt_card') }}",
-    "unit_code": "{{ listed_code('v', 'units.code') }}",
+    "unit_code": "{{ ward_code('v') }}",
     **{spec: f"{{{{ listed_code('v', '{spec}') }}}}" for spec in accepted_from_lists()},
 }
 
