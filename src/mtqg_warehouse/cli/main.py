@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingest": _ingest,
         "build": _build,
         "summary": lambda a: _print(_summary()),
+        "docs": _docs,
         "generate": _generate,
         "backfill": _backfill,
     }[args.command]
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("feed")
     commands.add_parser("build", help="dbt build, GX audit and publish without Airflow")
     commands.add_parser("summary", help="print what is published")
+    commands.add_parser("docs", help="dbt's documentation of the published models, as one static page")
     backfill = commands.add_parser("backfill", help="airflow backfill of one feed's ingest DAG")
     backfill.add_argument("feed")
     backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
@@ -145,9 +147,21 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  marts.{relation:<30} {rows}")
     print(f"publication: {summary['publication']}")
     print(f"loads: {json.dumps(summary['loads'], ensure_ascii=False)}")
-    print(f"Data Docs: {summary['data_docs']}")
+    print(f"Data Docs (GX validations): {summary['data_docs']}")
+    print(f"dbt docs (models, columns, lineage): {_docs_page()}")
     print(f"The warehouse keeps running for BI tools and psql at {url} (schema marts); `make stop` stops it.")
     return 0 if all(o.state == "success" for o in outcomes) else 1
+
+
+def _docs(args: argparse.Namespace) -> int:
+    print(_docs_page())
+    return 0
+
+
+def _docs_page() -> str:
+    from mtqg_warehouse.publication.dbt_docs import generate_docs
+
+    return generate_docs().as_uri()
 
 
 def _place_samples() -> int:

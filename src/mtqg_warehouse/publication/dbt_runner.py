@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from pathlib import Path
 
 from mtqg_warehouse.config import PROJECT_ROOT, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
@@ -18,6 +19,11 @@ class DbtBuildFailed(Exception):
     pass
 
 
+def target_dir() -> Path:
+    """Where dbt writes its artifacts (manifest, run results, docs): the state folder."""
+    return state_dir() / "dbt" / "target"
+
+
 def dbt_environment() -> dict[str, str]:
     """The profile reads these; credentials never sit in a file."""
     target = warehouse_target()
@@ -27,14 +33,15 @@ def dbt_environment() -> dict[str, str]:
         "MTQG_DB_USER": target.user,
         "MTQG_DB_PASSWORD": target.password,
         "MTQG_DB_NAME": target.dbname,
-        "DBT_TARGET_PATH": str(state_dir() / "dbt" / "target"),
+        "DBT_TARGET_PATH": str(target_dir()),
         "DBT_LOG_PATH": str(state_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 
 
 def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
-    """``dbt <command>`` with this build's vars; raises naming the failed nodes."""
+    """``dbt <command>`` (e.g. ``build``, ``docs generate``) with this build's vars; raises
+    naming the failed nodes."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment())
@@ -42,7 +49,7 @@ def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
     # pseudonymize macro reads the key inside the database (see pseudonym_key.py)
     variables = {"publication_schema": publication_schema}
     args = [
-        command,
+        *command.split(),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
