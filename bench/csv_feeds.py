@@ -10,8 +10,7 @@ the loader's median rows/s to the identical-table copy's.
 from __future__ import annotations
 
 import logging
-import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +50,11 @@ def on_file_day(rekey: Rekey, column: int, day: date) -> Rekey:
 
     def dated(row: list[str], copy: int) -> list[str]:
         row = rekey(row, copy)
-        if re.fullmatch(r"[0-9]{2}/[0-9]{2}/[0-9]{4}", row[column]):
-            row = [*row[:column], written, *row[column + 1 :]]
-        return row
+        try:
+            datetime.strptime(row[column], "%d/%m/%Y")  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            return row
+        return [*row[:column], written, *row[column + 1 :]]
 
     return dated
 

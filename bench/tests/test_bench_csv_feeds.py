@@ -88,4 +88,5 @@ def test_bench_bank_rows_are_dated_the_files_day() -> None:
 
     dated = csv_feeds.on_file_day(bank_rekey, 1, date(2023, 1, 2))
     assert dated(["GD1", "17/05/2023"], 1) == ["GD1-001", "02/01/2023"]
-    assert dated(["GD2", "31/02/20x3"], 0) == ["GD2", "31/02/20x3"]  # a planted bad date stays bad
+    assert dated(["GD2", "31/02/2023"], 0) == ["GD2", "31/02/2023"]  # a planted bad date stays bad
+    assert dated(["GD3", "2023-05-17x"], 0) == ["GD3", "2023-05-17x"]
