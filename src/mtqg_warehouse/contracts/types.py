@@ -256,8 +256,9 @@ def before_rule(earlier: str) -> Rule:
 
 def group_not_card_prefix(group: pl.Expr, card: pl.Expr) -> pl.Expr:
     """A 15-character card number begins with its beneficiary group; a 10-digit number has no
-    group to compare."""
-    return (card.str.len_chars() == 15) & (card.str.slice(0, 2) != group)
+    group to compare, and a number that is not a card number is said to be that alone."""
+    card_with_group = (card.str.len_chars() == 15) & card.str.contains(BHYT_CARD_SHAPE)
+    return card_with_group & (card.str.slice(0, 2) != group)
 
 
 CARD_PREFIX = Rule(

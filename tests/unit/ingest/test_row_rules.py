@@ -50,11 +50,11 @@ def test_an_invalid_date_is_said_once_not_also_out_of_order() -> None:
 
 def test_a_card_prefix_is_compared_only_on_valid_cards_of_15_characters() -> None:
     frame = _cards(
-        card_number=["CN3959512345678", "9512345670", "ZZ95", None],
-        beneficiary_group=["HN", "CN", "HN", "HN"],
+        card_number=["CN3959512345678", "9512345670", "ZZ95", None, "CN9959512345678"],
+        beneficiary_group=["HN", "CN", "HN", "HN", "HN"],
     )
     found = [(row, field) for row, field, _ in _found(frame)]
-    assert found == [(2, "beneficiary_group"), (4, "card_number"), (5, "card_number")]
+    assert found == [(2, "beneficiary_group"), (4, "card_number"), (5, "card_number"), (6, "card_number")]
 
 
 def test_the_file_date_rule_applies_only_with_a_file_date() -> None:
