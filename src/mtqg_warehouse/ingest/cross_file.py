@@ -70,8 +70,14 @@ def reject_repeats(
         row_text=_joined([sql.Identifier(name) for name in table.column_names], contract.delimiter),
     )
     with conn.cursor() as cursor:
+        # the planner cannot know this load's rows yet (no statistics on them): its estimate
+        # can cross the JIT threshold, and compiling then costs more than the whole lookup
+        before = cursor.execute("select current_setting('jit')").fetchone()
+        cursor.execute("select set_config('jit', 'off', true)")
         cursor.execute(query, _parameters(table, delivery, load_id, sheet))
-        return cursor.rowcount
+        repeated = cursor.rowcount
+        cursor.execute("select set_config('jit', %s, true)", [before[0] if before else "on"])
+        return repeated
 
 
 def _joined(columns: list[sql.Identifier], separator: str) -> sql.Composed:
