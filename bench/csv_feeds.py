@@ -10,13 +10,14 @@ the loader's median rows/s to the identical-table copy's.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import figures
 from bench.base import BASE_YEAR, Manifest, read_csv_base
 from bench.scale import (
+    Rekey,
     ScaledFile,
     bank_rekey,
     card_rekey,
@@ -42,13 +43,32 @@ def file_name(feed: str) -> str:
     return names.card_month(date(BASE_YEAR, 1, 1))
 
 
+def on_file_day(rekey: Rekey, column: int, day: date) -> Rekey:
+    """Rows of the base's many days all dated the bench file's day, as the contract wants a
+    bank file's events (a planted invalid date stays invalid)."""
+    written = day.strftime("%d/%m/%Y")
+
+    def dated(row: list[str], copy: int) -> list[str]:
+        row = rekey(row, copy)
+        try:
+            datetime.strptime(row[column], "%d/%m/%Y")  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            return row
+        return [*row[:column], written, *row[column + 1 :]]
+
+    return dated
+
+
 def build_file(feed: str, generated: Path, manifest: Manifest, rows: int, folder: Path) -> ScaledFile:
     """The bench file for ``feed``: the generator's deliveries, scaled to ``rows`` rows."""
     (table,) = load_contract(feed).tables.values()
     base = read_csv_base(generated / feed, table, manifest)
     if not base.rows:
         raise RuntimeError(f"the generator wrote no usable {feed} rows under {generated / feed}")
-    rekey = bank_rekey if feed == "bank" else card_rekey(base, copies_needed(base, rows, DEFECT_EVERY))
+    if feed == "bank":
+        rekey = on_file_day(bank_rekey, table.column_names.index("event_date"), date(BASE_YEAR, 1, 2))
+    else:
+        rekey = card_rekey(base, copies_needed(base, rows, DEFECT_EVERY))
     folder.mkdir(parents=True, exist_ok=True)
     headers = [column.header_vi for column in table.columns]
     made = write_scaled(folder / file_name(feed), headers, scaled_rows(base, rows, rekey, DEFECT_EVERY))

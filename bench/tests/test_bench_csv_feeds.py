@@ -78,3 +78,15 @@ def test_raw_copy_check_wants_every_row_numbered_from_the_first_data_line_under_
         timed.check_raw_copy((3, 1, 3, 1, 1), 3)
     with pytest.raises(RuntimeError, match="_load_id"):
         timed.check_raw_copy((3, 2, 4, 1, 2), 3)
+
+
+def test_bench_bank_rows_are_dated_the_files_day() -> None:
+    """The contract rejects a bank event dated another day than its file's."""
+    from datetime import date
+
+    from bench.scale import bank_rekey
+
+    dated = csv_feeds.on_file_day(bank_rekey, 1, date(2023, 1, 2))
+    assert dated(["GD1", "17/05/2023"], 1) == ["GD1-001", "02/01/2023"]
+    assert dated(["GD2", "31/02/2023"], 0) == ["GD2", "31/02/2023"]  # a planted bad date stays bad
+    assert dated(["GD3", "2023-05-17x"], 0) == ["GD3", "2023-05-17x"]

@@ -17,7 +17,8 @@
     {%- for source in graph.sources.values() if source.schema.startswith('raw_') -%}
         {%- set table = source.identifier | replace('_lineage', '') -%}
         {%- do wanted.update({
-            adapter.quote(source.schema) ~ '.' ~ adapter.quote(table): raw_table_ddl(source.schema, table, source.columns.keys() | list),
+            adapter.quote(source.schema) ~ '.' ~ adapter.quote(table): raw_table_ddl(source.schema, table, source.columns.keys() | list)
+                + raw_cross_file_indexes_ddl(source.schema, table, source.config.meta.get('natural_key_across_files', [])),
             adapter.quote(source.schema) ~ '.' ~ adapter.quote(source.identifier): raw_lineage_view_ddl(source.schema, table),
         }) -%}
     {%- endfor -%}
@@ -108,6 +109,21 @@
             ~ ", _load_id bigint not null default current_setting('mtqg.load_id')::bigint"
             ~ ", _row_number integer not null default nextval('" ~ sequence | replace("'", "''") ~ "'))",
         "alter sequence " ~ sequence ~ " owned by " ~ relation ~ "._row_number",
+    ]) }}
+{%- endmacro %}
+
+{% macro raw_cross_file_indexes_ddl(schema, table, key) -%}
+    {%- set relation = adapter.quote(schema) ~ '.' ~ adapter.quote(table) -%}
+    {%- if key | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for column in key -%}
+        {%- do quoted.append(adapter.quote(column)) -%}
+    {%- endfor -%}
+    {{ return([
+        "create index if not exists " ~ adapter.quote(table ~ '__natural_key') ~ " on " ~ relation
+            ~ " (" ~ (quoted | join(', ')) ~ ")",
+        "create index if not exists " ~ adapter.quote(table ~ '__load_id') ~ " on " ~ relation
+            ~ " using brin (_load_id)",
     ]) }}
 {%- endmacro %}
 

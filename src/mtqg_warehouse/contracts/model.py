@@ -28,6 +28,11 @@ class Column:
     personal: bool = False
     accepted_from: str | None = None  # "<seed>.<column>": the code list this column must be in
     max_value: float | None = None
+    min_value: float | None = None
+    # Rules on more than the value alone (the loader's, row by row; staging types values only):
+    not_before: str | None = None  # a date column this date may not precede (valid_to, valid_from)
+    prefix_of: str | None = None  # a card-number column whose 15-character values start with this code
+    equals_file_date: bool = False  # a date that must be the day in the file's name
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Table:
     workbook_kind: str | None = None
     header_row_hint: int | None = None
     footer_markers: tuple[str, ...] = ()
+    # the natural key is unique across the feed's files, not only within one (ingest/cross_file.py)
+    natural_key_across_files: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -76,6 +83,10 @@ def _table(name: str, spec: dict) -> Table:
             personal=bool(col.get("personal", False)),
             accepted_from=col.get("accepted_from"),
             max_value=col.get("max_value"),
+            min_value=col.get("min_value"),
+            not_before=col.get("not_before"),
+            prefix_of=col.get("prefix_of"),
+            equals_file_date=bool(col.get("equals_file_date", False)),
         )
         for col in spec["columns"]
     )
@@ -88,6 +99,7 @@ def _table(name: str, spec: dict) -> Table:
         workbook_kind=spec.get("workbook_kind"),
         header_row_hint=spec.get("header_row_hint"),
         footer_markers=tuple(spec.get("footer_markers", ())),
+        natural_key_across_files=bool(spec.get("natural_key_across_files", False)),
     )
 
 

@@ -221,3 +221,56 @@ def amount_above(value: pl.Expr, limit: float) -> pl.Expr:
     """On numbers (the caller tests the shape once): exact, compared as decimals, so
     100.000.000.000,01 is above 100 billion."""
     return _decimal_text(value).cast(DECIMAL, strict=False) > pl.lit(limit).cast(DECIMAL)
+
+
+# Declared ranges of other numbers (``min_value`` / ``max_value``: a percentage is 0-100).
+def below(value: pl.Expr, limit: float) -> pl.Expr:
+    """On numbers, compared exactly as decimals (like ``amount_above``)."""
+    return _decimal_text(value).cast(DECIMAL, strict=False) < pl.lit(limit).cast(DECIMAL)
+
+
+def below_rule(limit: float) -> Rule:
+    return Rule(f"below the minimum {limit:g}", f"giá trị nhỏ hơn mức tối thiểu {limit:g}", _range_hint())
+
+
+def above_rule(limit: float) -> Rule:
+    return Rule(f"above the maximum {limit:g}", f"giá trị lớn hơn mức tối đa {limit:g}", _range_hint())
+
+
+def _range_hint() -> str:
+    return "kiểm tra lại giá trị; ví dụ tỷ lệ phần trăm ghi từ 0 đến 100"
+
+
+# Rules on more than one value: the loader's, row by row (staging types each value alone).
+def as_date(value: pl.Expr) -> pl.Expr:
+    return _date(value)
+
+
+def before_rule(earlier: str) -> Rule:
+    return Rule(
+        f"before {earlier}",
+        "ngày kết thúc trước ngày bắt đầu",
+        f"kiểm tra lại hai ngày: ngày này không được trước ngày ở cột {earlier}",
+    )
+
+
+def group_not_card_prefix(group: pl.Expr, card: pl.Expr) -> pl.Expr:
+    """A 15-character card number begins with its beneficiary group; a 10-digit number has no
+    group to compare, and a number that is not a card number is said to be that alone."""
+    card_with_group = (card.str.len_chars() == 15) & card.str.contains(BHYT_CARD_SHAPE)
+    return card_with_group & (card.str.slice(0, 2) != group)
+
+
+CARD_PREFIX = Rule(
+    "beneficiary group does not match the card number's prefix",
+    "đối tượng không khớp với 2 chữ đầu của mã thẻ BHYT",
+    "kiểm tra lại mã thẻ hoặc đối tượng: 2 chữ đầu của mã thẻ 15 ký tự là mã đối tượng (ví dụ HN)",
+)
+
+
+def not_file_date_rule(file_date: str) -> Rule:
+    return Rule(
+        f"not the file's date {file_date}",
+        "ngày giao dịch khác ngày của tệp",
+        "mỗi tệp chỉ gồm giao dịch của ngày ghi trên tên tệp; chuyển dòng này sang tệp của ngày đó",
+    )

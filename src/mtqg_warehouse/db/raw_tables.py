@@ -20,7 +20,7 @@ from psycopg import sql
 if TYPE_CHECKING:
     import psycopg
 
-    from mtqg_warehouse.contracts.model import FeedContract
+    from mtqg_warehouse.contracts.model import FeedContract, Table
 
 LOAD_ID_DEFAULT = "current_setting('mtqg.load_id')::bigint"
 FILE_LINEAGE_COLUMNS = ("_source_file", "_sha256", "_sheet", "_loaded_at", "_run_id")
@@ -74,7 +74,24 @@ def ddl(contract: FeedContract) -> list[sql.Composed]:
                    join ops.load_audit as audit on audit.load_id = raw._load_id"""
             ).format(view=lineage_view(schema, table.name), table=sql.Literal(table.name), relation=relation),
         ]
+        if table.natural_key_across_files and table.natural_key:
+            statements += _cross_file_indexes(relation, table)
     return statements
+
+
+def _cross_file_indexes(relation: sql.Identifier, table: Table) -> list[sql.Composed]:
+    """For a key unique across files (ingest/cross_file.py): the key, to look a load's keys up
+    in the others, and a BRIN index on the load id (rows arrive load by load, so it stays
+    tiny and cheap to keep), to find the load's own rows without reading the whole table."""
+    key = sql.SQL(", ").join(map(sql.Identifier, table.natural_key))
+    return [
+        sql.SQL("create index if not exists {} on {} ({})").format(
+            sql.Identifier(f"{table.name}__natural_key"), relation, key
+        ),
+        sql.SQL("create index if not exists {} on {} using brin (_load_id)").format(
+            sql.Identifier(f"{table.name}__load_id"), relation
+        ),
+    ]
 
 
 def digest(statements: list[sql.Composed]) -> str:

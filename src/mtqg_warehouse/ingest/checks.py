@@ -7,6 +7,7 @@ Vietnamese explanation and how to fix it (for the ward officer's rejection repor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import numpy as np
@@ -40,16 +41,21 @@ class Check:
     fix_hint: str  # in Vietnamese: the ward officer or the sending agency acts on it
 
 
-def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+def find_rejections(frame: pl.DataFrame, table: Table, file_date: date | None = None) -> pl.DataFrame:
     """Every failing (row, field) of the frame; repeated keys are the DuplicateTracker's job.
+    ``file_date``: the day in the file's name, which a column may have to equal.
 
     First the few rows that fail any rule are found, cheaply (see ``_suspects``); only those
     are then taken rule by rule, all rules in one pass, to say which field failed and why.
     """
-    rules = [(column, check) for column in table.columns for check in column_checks(column)]
+    rules = [
+        (column, check)
+        for column in table.columns
+        for check in (*value_checks(column, file_date), *cross_column_checks(column))
+    ]
     if not rules or frame.height == 0:
         return pl.DataFrame(schema=REJECTION_SCHEMA)
-    failing = frame.filter(_suspects(frame, table))
+    failing = frame.filter(_suspects(frame, table, file_date))
     if failing.height == 0:
         return pl.DataFrame(schema=REJECTION_SCHEMA)
     fired = failing.select(
@@ -73,22 +79,26 @@ def find_rejections(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
     return pl.DataFrame(found, schema=REJECTION_SCHEMA, orient="row")
 
 
-def _suspects(frame: pl.DataFrame, table: Table) -> pl.Series:
+def _suspects(frame: pl.DataFrame, table: Table, file_date: date | None) -> pl.Series:
     """True on rows that fail any rule (or where a rule cannot tell).
 
     Parsing dates and amounts costs more than finding distinct values, and those columns
     repeat a few values (the day's date, round amounts), so there the rules run once per
     distinct value and rows are matched to the failing ones; all the cheap rules run
-    together, row by row, in one pass.
+    together, row by row, in one pass, with the rules on more than one column (whose
+    values a type rule has not refused: null there is not a failure).
     """
     cheap = [
         pl.any_horizontal([check.failing for check in checks]).fill_null(True).alias(column.name)
         for column in table.columns
         if (checks := column_checks(column)) and column.type not in COSTLY_TYPES
     ]
+    cheap += [
+        check.failing.fill_null(False) for column in table.columns for check in cross_column_checks(column)
+    ]
     masks = [frame.select(pl.any_horizontal(cheap)).to_series()] if cheap else []
     for column in table.columns:
-        if column.type in COSTLY_TYPES and (checks := column_checks(column)):
+        if column.type in COSTLY_TYPES and (checks := value_checks(column, file_date)):
             masks.append(_failing_by_value(frame.get_column(column.name), checks))
     return (
         pl.DataFrame([mask.alias(str(index)) for index, mask in enumerate(masks)])
@@ -123,6 +133,8 @@ def column_checks(column: Column) -> list[Check]:
         checks.append(_check(present & ~contract_type.accepts(value), contract_type.rule))
     if column.type == "number" and types.is_amount(column.name):
         checks.extend(_amount_checks(column, value, present & contract_type.accepts(value)))
+    elif column.type == "number":
+        checks.extend(_range_checks(column, value, present & contract_type.accepts(value)))
     if column.accepted_from:
         listed = types.listed_code(column.accepted_from)(value)
         checks.append(_check(present & listed.is_null(), types.code_list_rule(column.accepted_from)))
@@ -136,6 +148,43 @@ def _amount_checks(column: Column, value: pl.Expr, number: pl.Expr) -> list[Chec
         _check(number & types.negative_amount(value), types.NEGATIVE_AMOUNT),
         _check(number & types.amount_above(value, limit), types.amount_above_rule(limit)),
     ]
+
+
+def _range_checks(column: Column, value: pl.Expr, number: pl.Expr) -> list[Check]:
+    """On other numbers that are numbers: within the range the contract declares, if any."""
+    checks = []
+    if column.min_value is not None:
+        below = types.below(value, column.min_value)
+        checks.append(_check(number & below, types.below_rule(column.min_value)))
+    if column.max_value is not None:
+        above = types.amount_above(value, column.max_value)
+        checks.append(_check(number & above, types.above_rule(column.max_value)))
+    return checks
+
+
+@cache
+def value_checks(column: Column, file_date: date | None) -> list[Check]:
+    """The column's rules on its value alone: the type's, and those of the file's context."""
+    checks = column_checks(column)
+    if column.equals_file_date and file_date is not None:
+        day = types.as_date(pl.col(column.name))
+        rule = types.not_file_date_rule(file_date.strftime("%d/%m/%Y"))
+        checks = [*checks, _check(day.is_not_null() & (day != pl.lit(file_date)), rule)]
+    return checks
+
+
+@cache
+def cross_column_checks(column: Column) -> list[Check]:
+    """The column's rules on more than its own value (null where a value is not of its type,
+    which the type rule has said already)."""
+    value = pl.col(column.name)
+    checks = []
+    if column.not_before:
+        before = types.as_date(value) < types.as_date(pl.col(column.not_before))
+        checks.append(_check(before, types.before_rule(column.not_before)))
+    if column.prefix_of:
+        checks.append(_check(types.group_not_card_prefix(value, pl.col(column.prefix_of)), types.CARD_PREFIX))
+    return checks
 
 
 def _check(failing: pl.Expr, rule: types.Rule) -> Check:

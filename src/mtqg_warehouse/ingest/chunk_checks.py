@@ -11,6 +11,7 @@ passthrough.py); a workbook's rows are written as CSV with their row numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -47,11 +48,16 @@ class KeptChunk:
 
 
 def check_chunk(
-    chunk: Chunk, table: Table, ward_code: str | None, rejects_every_row: Message | None = None
+    chunk: Chunk,
+    table: Table,
+    ward_code: str | None,
+    rejects_every_row: Message | None = None,
+    file_date: date | None = None,
 ) -> CheckedChunk:
     """Order-free work: text repair, unit names to codes, and the per-row checks (repeats
     need file order, so they come later). ``rejects_every_row``: what is wrong with the whole
-    delivery (its sender did not exist in its period), said on each of its rows."""
+    delivery (its sender did not exist in its period), said on each of its rows;
+    ``file_date``: the day in the file's name (a daily feed's), which rows may have to equal."""
     text_columns = [c.name for c in table.columns if c.type in ("text", "code_vi")]
     delivered = chunk.frame
     frame, text_problems = clean_text(delivered, text_columns)
@@ -76,7 +82,7 @@ def check_chunk(
             for row in frame.get_column(ROW_NUMBER).to_list()
         ]
     earlier = pl.DataFrame([_rejection(p) for p in problems], schema=REJECTION_SCHEMA, orient="row")
-    return CheckedChunk(chunk, frame, pl.concat([earlier, find_rejections(frame, table)]))
+    return CheckedChunk(chunk, frame, pl.concat([earlier, find_rejections(frame, table, file_date)]))
 
 
 def _rejection(problem: RowProblem) -> tuple[int, str | None, str, str, str, str | None]:

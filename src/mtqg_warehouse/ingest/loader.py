@@ -11,11 +11,12 @@ the row number; the file-level lineage is the audit row's (see raw_tables.py).
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
 import psycopg
 
 from mtqg_warehouse.contracts.model import FeedContract
-from mtqg_warehouse.ingest import audit
+from mtqg_warehouse.ingest import audit, cross_file
 from mtqg_warehouse.ingest.audit import LoadResult
 from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.pipeline import copy_table
@@ -44,12 +45,14 @@ def load_delivery(
     load_id = audit.open_audit(conn, delivery, run_id, status="loaded", sha256=f"pending:{uuid.uuid4()}")
     counts = RowCounts()
     sender = sender_problem(delivery.ward_code, delivery.period)
+    day = file_date(delivery.period)
     for result in results:
         _set_lineage(conn, load_id, result.table, result.sheet)
         table = contract.tables[result.table]
-        outcome = copy_table(conn, contract.raw_schema, table, result, delivery.ward_code, sender)
+        outcome = copy_table(conn, contract.raw_schema, table, result, delivery.ward_code, sender, day)
         write_rejections(conn, outcome.rejected, load_id, delivery, result.sheet)
-        counts += outcome.counts
+        repeated = cross_file.reject_repeats(conn, contract, table, delivery, load_id, result.sheet)
+        counts += outcome.counts + RowCounts(loaded=-repeated, rejected=repeated)
     earlier = audit.already_loaded(conn, delivery)  # waits for the file's hash
     if earlier is not None:
         raise AlreadyLoaded(earlier)
@@ -58,6 +61,13 @@ def load_delivery(
     return LoadResult(
         load_id, delivery.name, "loaded", counts.read, counts.loaded, counts.rejected, superseded
     )
+
+
+def file_date(period: str | None) -> date | None:
+    """The day a daily feed's file name gives (yyyymmdd); None for months and years."""
+    if period is None or len(period) != 8:
+        return None
+    return datetime.strptime(period, "%Y%m%d").date()  # noqa: DTZ007 - a calendar day, no time
 
 
 def _set_lineage(conn: psycopg.Connection, load_id: int, table: str, sheet: str | None) -> None:

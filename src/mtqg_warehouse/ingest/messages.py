@@ -126,3 +126,10 @@ FILE_TOO_LARGE = "file of {size:,} bytes is larger than the {limit:,}-byte limit
 # Files not loaded because their bytes were loaded before.
 
 DUPLICATE_FILE = "identical to load {load_id}: skipped"
+
+# Filled per row in SQL (ingest/cross_file.py): ``{}`` is the earlier file's name.
+LOADED_FROM_EARLIER_FILE = Message(
+    reason="already loaded from {}: the natural key is unique across files",
+    reason_vi="dòng này đã được gửi trong một tệp trước (trùng mã)",
+    fix_hint="không gửi lại dòng đã gửi; nếu cần sửa tệp trước, gửi bản sửa của chính tệp đó (ví dụ _02)",
+)

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
 import polars as pl
@@ -50,10 +51,11 @@ def copy_table(
     result: ReadResult,
     ward_code: str | None,
     rejects_every_row: Message | None = None,
+    file_date: date | None = None,
 ) -> TableOutcome:
     """Check chunks on worker threads while this one COPYs the previous chunk's good rows."""
     target = _copy_statement(conn, schema, table, result.copy_shape)
-    checked = CheckedChunks(result.chunks, table, result.copy_shape, ward_code, rejects_every_row)
+    checked = CheckedChunks(result.chunks, table, result.copy_shape, ward_code, rejects_every_row, file_date)
     with conn.cursor() as cursor:
         with cursor.copy(target) as copy:
             for payload in checked:
@@ -91,8 +93,10 @@ class CheckedChunks:
         shape: passthrough.CopyShape | None,
         ward_code: str | None,
         rejects_every_row: Message | None = None,
+        file_date: date | None = None,
     ) -> None:
         self._chunks = chunks
+        self._file_date = file_date
         self._table = table
         self._shape = shape
         self._ward_code = ward_code
@@ -129,6 +133,7 @@ class CheckedChunks:
             table=self._table,
             ward_code=self._ward_code,
             rejects_every_row=self._rejects_every_row,
+            file_date=self._file_date,
         )
         try:
             for checked in _in_order(self._chunks, check):

@@ -131,7 +131,12 @@ def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(
     lines = (inbox / "vbsp_954_20230504.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     smalls = [inbox / "vbsp_954_20230502.csv", inbox / "vbsp_954_20230503.csv"]  # sort before the big one
     for number, small in enumerate(smalls):
-        small.write_text("".join([lines[0], *lines[1 + 12 * number : 13 + 12 * number]]), encoding="utf-8")
+        # the small files' own days and transaction ids: an id is unique across files
+        rows = [
+            line.replace("GD", "GS", 1).replace(",04/05/2023,", f",0{2 + number}/05/2023,")
+            for line in lines[1 + 12 * number : 13 + 12 * number]
+        ]
+        small.write_text("".join([lines[0], *rows]), encoding="utf-8")
     env = dict(os.environ, WAREHOUSE_URL=warehouse, MTQG_STATE_DIR=str(state))
     loader = subprocess.Popen(
         [
