@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,10 +18,15 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def server(tmp_path: Path):
-    server = EmbeddedServer(tmp_path / "postgres")
+def server():
+    """A server in a folder of its own, not under pytest's tmp_path: as root the server runs as
+    a system user, and any pytest session that starts meanwhile resets pytest's temp root to
+    0700, which locked that user out of the data folder between a stop and a start."""
+    root = Path(tempfile.mkdtemp(prefix="mtqg-embedded-"))
+    server = EmbeddedServer(root / "postgres")
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _select_one(url: str) -> int:
