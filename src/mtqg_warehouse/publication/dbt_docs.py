@@ -18,5 +18,5 @@ def generate_docs() -> Path:
     with db.connect() as conn:
         ddl.ensure_ops_schema(conn)  # a warehouse that never loaded has no publication log yet
         current = lifecycle.current_publication(conn)
-    run_dbt("docs generate", current or "pub_none", "--static")
+    run_dbt("docs generate", current or "pub_none", "--static", "--quiet")
     return target_dir() / "static_index.html"
