@@ -51,3 +51,10 @@ def period_for_run(cadence: Cadence, logical_date: dt.datetime | None) -> str | 
 def _single_cadence(cadence: Cadence) -> str | None:
     cadences = set(cadence.values())
     return cadences.pop() if len(cadences) == 1 else None
+
+
+def period_day(period: str | None) -> dt.date | None:
+    """The day a daily period names (the daily format above); None for months and years."""
+    if period is None or len(period) != len("yyyymmdd"):
+        return None
+    return dt.datetime.strptime(period, PERIOD_FORMATS["daily"]).date()  # noqa: DTZ007 - a day, no time

@@ -11,11 +11,12 @@ the row number; the file-level lineage is the audit row's (see raw_tables.py).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 import psycopg
 
 from mtqg_warehouse.contracts.model import FeedContract
+from mtqg_warehouse.contracts.periods import period_day
 from mtqg_warehouse.ingest import audit, cross_file
 from mtqg_warehouse.ingest.audit import LoadResult
 from mtqg_warehouse.ingest.files import Delivery
@@ -65,9 +66,7 @@ def load_delivery(
 
 def file_date(period: str | None) -> date | None:
     """The day a daily feed's file name gives (yyyymmdd); None for months and years."""
-    if period is None or len(period) != 8:
-        return None
-    return datetime.strptime(period, "%Y%m%d").date()  # noqa: DTZ007 - a calendar day, no time
+    return period_day(period)
 
 
 def _set_lineage(conn: psycopg.Connection, load_id: int, table: str, sheet: str | None) -> None:
