@@ -52,6 +52,9 @@ bench: $(STAMP) ## measure loaders and generator; last line is one JSON object
 db-start: $(STAMP) ## start the embedded PostgreSQL (no-op when WAREHOUSE_URL is set)
 	$(BIN)/mtqg db start
 
+airflow-ui: $(STAMP) ## start Airflow's UI (api-server, scheduler, dag-processor, triggerer); prints URL and login
+	$(BIN)/mtqg airflow-ui
+
 stop: $(STAMP) ## stop the embedded PostgreSQL and any Airflow component left running
 	$(BIN)/mtqg stop
 
@@ -61,4 +64,4 @@ clean: ## remove the state folder (embedded database, Airflow home, logs)
 
 ci: test ## what CI should run: lint, typecheck, then every test
 
-.PHONY: help setup lock demo test test-unit lint typecheck fmt bench db-start stop clean ci
+.PHONY: help setup lock demo test test-unit lint typecheck fmt bench db-start airflow-ui stop clean ci

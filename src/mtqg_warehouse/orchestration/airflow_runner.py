@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,18 +185,24 @@ def _pid_file(component: str) -> Path:
 
 
 def stop_leftover_components(grace: float = 20) -> list[str]:
-    """After a killed demo or test, the components' process groups may still run: end them."""
+    """End every component a pid file names: the UI `make airflow-ui` left running, or what a
+    killed demo or test left behind. SIGTERM to each process group, SIGKILL after ``grace``."""
     groups = {}
     for path in sorted(airflow_home().glob("*.pid")):
         groups[path.stem] = int(path.read_text())
         path.unlink()
     stopped = [component for component, pid in groups.items() if _signal_group(pid, signal.SIGTERM)]
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in groups.values()):
-        time.sleep(0.5)
+    _wait_groups_gone(groups.values(), grace)
     for pid in groups.values():
         _signal_group(pid, signal.SIGKILL)
+    _wait_groups_gone(groups.values(), 5)
     return stopped
+
+
+def _wait_groups_gone(pids: Iterable[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in pids):
+        time.sleep(0.5)
 
 
 def _signal_group(pid: int, signum: int) -> bool:
