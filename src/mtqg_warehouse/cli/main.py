@@ -8,8 +8,9 @@ import logging
 import shutil
 import sys
 
-from mtqg_warehouse.cli import airflow_ui
+from mtqg_warehouse.cli import airflow_ui, status
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
+from mtqg_warehouse.operations import progress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         "generate": _generate,
         "backfill": _backfill,
         "airflow-ui": airflow_ui.run,
+        "status": status.run,
     }[args.command]
     return handler(args) or 0
 
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
     airflow_ui.add_parser(commands)
+    status.add_parser(commands)
     return parser
 
 
@@ -70,7 +73,8 @@ def _backfill(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from mtqg_warehouse.generator.cli import run
 
-    return run(args)
+    with progress.polled("generating feed files", None, progress.files_written(args.out, "*/*")):
+        return run(args)
 
 
 def _print(payload: dict) -> int:
@@ -119,7 +123,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
     from mtqg_warehouse.ingest.run import ingest_feed
 
-    report = ingest_feed(args.feed, run_id="cli", strict=False)
+    with progress.loading(args.feed, "cli"):
+        report = ingest_feed(args.feed, run_id="cli", strict=False)
     _print(asdict(report))
     return 1 if report.quarantined or report.refused else 0
 
@@ -127,7 +132,8 @@ def _ingest(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from mtqg_warehouse.publication.steps import audit, build, publish_build
 
-    schema = build("cli")
+    with progress.dbt_nodes("dbt build"):
+        schema = build("cli")
     audit(schema)
     publish_build(schema)
     return _print(_summary())
