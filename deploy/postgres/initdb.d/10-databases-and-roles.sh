@@ -24,7 +24,8 @@ create role bi_reader login password :'reader_password';
 create database warehouse owner mtqg;
 create database airflow owner airflow;
 create database superset owner superset;
-revoke all on database warehouse from public;
+-- a new database lets every role connect: only the owners (and the reader, to the warehouse)
+revoke all on database warehouse, airflow, superset from public;
 grant connect on database warehouse to bi_reader;
 SQL
 
