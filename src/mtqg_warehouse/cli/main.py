@@ -8,7 +8,7 @@ import logging
 import shutil
 import sys
 
-from mtqg_warehouse.cli import airflow_ui, status
+from mtqg_warehouse.cli import airflow_ui, exit_codes, status
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 from mtqg_warehouse.operations import progress
 
@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         "airflow-ui": airflow_ui.run,
         "status": status.run,
     }[args.command]
-    return handler(args) or 0
+    with exit_codes.unreachable_warehouse():
+        return handler(args) or 0
+    return exit_codes.UNAVAILABLE
 
 
 def _parser() -> argparse.ArgumentParser:

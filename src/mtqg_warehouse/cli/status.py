@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from mtqg_warehouse.cli import exit_codes
@@ -22,17 +21,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import psycopg
-
     from mtqg_warehouse.db.connection import connect
     from mtqg_warehouse.operations.status import read_status
 
-    try:
-        with connect() as conn:
-            status = read_status(conn)
-    except psycopg.OperationalError as error:
-        print(f"mtqg status: the warehouse cannot be reached: {error}", file=sys.stderr)
-        return exit_codes.UNAVAILABLE
+    with connect() as conn:  # unreachable: main() exits UNAVAILABLE (3)
+        status = read_status(conn)
     problems = status.problems()
     if args.json:
         payload = {**status.__dict__, "problems": problems}
