@@ -91,7 +91,8 @@ def _reader(url: str) -> psycopg.Connection:
 
 def _checksum(reader: psycopg.Connection) -> list[tuple]:
     return reader.execute(
-        "select count(*), sum(households), md5(string_agg(t::text, '|' order by ward)) from marts.rpt_figures t"
+        "select count(*), sum(households), md5(string_agg(t::text, '|' order by ward)) "
+        "from marts.rpt_figures as t"
     ).fetchall()
 
 
