@@ -90,7 +90,7 @@ def _publication_of_run(conn: Any, run_id: str | None) -> dict[str, Any] | None:
 def _new_loads(conn: Any, publication_id: int, shown: str | None) -> list[dict[str, Any]]:
     """The loads the failed build held that the publication still shown does not: what is new."""
     rows = conn.execute(
-        """select audit.feed, audit.source_file, audit.ward_code
+        """select audit.feed, audit.source_file, audit.ward_code, audit.sender_code
            from ops.publication_loads as held
            join ops.load_audit as audit using (load_id)
            where held.publication_id = %(failed)s
@@ -102,16 +102,14 @@ def _new_loads(conn: Any, publication_id: int, shown: str | None) -> list[dict[s
            order by audit.load_id""",
         {"failed": publication_id, "shown": shown or ""},
     ).fetchall()
-    return [{"feed": feed, "file": file, "ward": ward} for feed, file, ward in rows]
+    return [{"feed": feed, "file": file, "ward": ward, "sender": sender} for feed, file, ward, sender in rows]
 
 
 def _run_loads(conn: Any, run_id: str | None) -> list[dict[str, Any]]:
     rows = conn.execute(
-        """select feed, source_file, ward_code, status, message from ops.load_audit
+        """select feed, source_file, ward_code, sender_code, status, message from ops.load_audit
            where run_id = %s order by load_id""",
         [run_id],
     ).fetchall()
-    return [
-        {"feed": feed, "file": file, "ward": ward, "status": status, "message": message}
-        for feed, file, ward, status, message in rows
-    ]
+    keys = ("feed", "file", "ward", "sender", "status", "message")
+    return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -26,7 +26,7 @@ class AlertFacts:
     run_id: str | None = None
     error: str | None = None
     feeds: list[str] = field(default_factory=list)
-    # the run's deliveries: {feed, file, ward, status, message}
+    # the run's deliveries: {feed, file, ward, sender, status, message}
     files: list[dict[str, Any]] = field(default_factory=list)
     publication: str | None = None  # the build that failed
     shown: str | None = None  # the publication `marts` still shows
@@ -69,6 +69,7 @@ _WORDS = {
         "files": "Tệp trong lượt này:",
         "file": "  - {file} (nguồn {feed}{ward}){status}",
         "ward": ", phường/xã {ward}",
+        "sender": ", đơn vị gửi {sender}",
         "more_files": "  ... và {count} tệp khác",
         "checks": "Kiểm tra không đạt ({failed} / {total}):",
         "check": "  * {expectation}{column} (bộ {suite}): giá trị quan sát {observed}; yêu cầu {expected}",
@@ -94,6 +95,7 @@ _WORDS = {
         "files": "Files in this run:",
         "file": "  - {file} (feed {feed}{ward}){status}",
         "ward": ", ward {ward}",
+        "sender": ", sender {sender}",
         "more_files": "  ... and {count} more file(s)",
         "checks": "Failed checks ({failed} of {total}):",
         "check": "  * {expectation}{column} (suite {suite}): observed {observed}; expected {expected}",
@@ -142,7 +144,12 @@ def _file_lines(files: list[dict[str, Any]], words: dict[str, str]) -> list[str]
         return []
     lines = [words["files"]]
     for item in files[:MAX_FILES]:
-        ward = words["ward"].format(ward=item["ward"]) if item.get("ward") else ""
+        if item.get("ward"):
+            ward = words["ward"].format(ward=item["ward"])
+        elif item.get("sender"):  # a bank office or a province: the sender the file name names
+            ward = words["sender"].format(sender=item["sender"])
+        else:
+            ward = ""
         status = f": {item['status']}" if item.get("status") else ""
         if item.get("message"):
             status += f" - {item['message']}"

@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 MARTS_SCHEMA = reader_role.MARTS_SCHEMA
 RESTRICTED_SCHEMA = "restricted"
 RESTRICTED_SUFFIX = "_restricted"  # the one rule for which published relations BI may not read
-# views `marts` gets beside the models: which publication it shows, and the loads it holds
-PUBLICATION_VIEWS = ("publication_info", "publication_loads")
 
 
 class PublicationStatus(StrEnum):

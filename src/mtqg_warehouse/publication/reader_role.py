@@ -153,9 +153,15 @@ def _create_or_update(conn: psycopg.Connection, password: str | None) -> None:
     if password is None or _holds_password(conn, password):
         return
     verifier = conn.pgconn.encrypt_password(password.encode(), READER_ROLE.encode(), b"scram-sha-256")
-    conn.execute(
-        sql.SQL("alter role {} login password {}").format(role, sql.Literal(verifier.decode("ascii")))
-    )
+    statement = sql.SQL("alter role {} login password {}").format(role, sql.Literal(verifier.decode("ascii")))
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        # a server whose administrator keeps the role (the build role lacks CREATEROLE or
+        # admin on it): the grants are still ours to keep, the password is theirs
+        log.warning("cannot set %s's password (no CREATEROLE): it is left as it is", READER_ROLE)
+        return
     log.info("role %s can log in with the configured password", READER_ROLE)
 
 
