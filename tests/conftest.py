@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mtqg_warehouse.config import WarehouseTarget
+from tests.browser import chromium, page  # noqa: F401 (headless Chromium fixtures for browser tests)
 
 
 @pytest.fixture(scope="session")

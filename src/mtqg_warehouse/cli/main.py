@@ -8,8 +8,9 @@ import logging
 import shutil
 import sys
 
-from mtqg_warehouse.cli import publications
+from mtqg_warehouse.cli import airflow_ui, exit_codes, publications, status
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
+from mtqg_warehouse.operations import progress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,8 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         "backfill": _backfill,
         "publications": publications.list_command,
         "rollback": publications.rollback_command,
+        "airflow-ui": airflow_ui.run,
+        "status": status.run,
     }[args.command]
-    return handler(args) or 0
+    with exit_codes.unreachable_warehouse():
+        return handler(args) or 0
+    return exit_codes.UNAVAILABLE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
     publications.add_commands(commands)
+    airflow_ui.add_parser(commands)
+    status.add_parser(commands)
     return parser
 
 
@@ -71,7 +78,8 @@ def _backfill(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from mtqg_warehouse.generator.cli import run
 
-    return run(args)
+    with progress.polled("generating feed files", None, progress.files_written(args.out, "*/*")):
+        return run(args)
 
 
 def _print(payload: dict) -> int:
@@ -120,7 +128,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
     from mtqg_warehouse.ingest.run import ingest_feed
 
-    report = ingest_feed(args.feed, run_id="cli", strict=False)
+    with progress.loading(args.feed, "cli"):
+        report = ingest_feed(args.feed, run_id="cli", strict=False)
     _print(asdict(report))
     return 1 if report.quarantined or report.refused else 0
 
@@ -128,7 +137,8 @@ def _ingest(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from mtqg_warehouse.publication.steps import audit, build, publish_build
 
-    schema = build("cli")
+    with progress.dbt_nodes("dbt build"):
+        schema = build("cli")
     audit(schema)
     publish_build(schema)
     return _print(_summary())

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,55 +111,76 @@ def migrate_metadata(warehouse_url: str, env: dict[str, str]) -> None:
     stamp.touch()
 
 
+@dataclass(frozen=True)
+class Component:
+    """One Airflow process the runner started: its name (and pid file) and the process."""
+
+    name: str
+    process: subprocess.Popen
+
+
+@dataclass(frozen=True)
+class ExtraComponents:
+    """What an executor other than the LocalExecutor adds: settings and processes of its own.
+
+    ``processes`` maps a component name to its ``airflow`` arguments and the environment it
+    adds (e.g. a Celery worker's log-server port); see celery_workers.py.
+    """
+
+    settings: dict[str, str]
+    processes: dict[str, tuple[list[str], dict[str, str]]]
+
+
 @contextmanager
-def running_airflow(warehouse_url: str) -> Iterator[RunningAirflow]:
+def running_airflow(warehouse_url: str, extra: ExtraComponents | None = None) -> Iterator[RunningAirflow]:
     """Start the components, wait until they serve, and always stop them on the way out."""
     # any free port, not a fixed one: another clone's runner on this machine must not answer
     # the requests meant for this one's api-server
     port = free_port(0)
     log.info("Airflow api-server (UI and REST API): http://127.0.0.1:%s", port)
-    env = airflow_env(warehouse_url, port)
+    env = airflow_env(warehouse_url, port) | (extra.settings if extra else {})
     migrate_metadata(warehouse_url, env)
     started = dt.datetime.now(dt.UTC)
     # the api-server first: tasks talk to it, and a run the scheduler starts on its own (a
     # feed's latest interval) before it answers fails and waits out its retry delay
-    processes = [_start(env, "api-server")]
+    components = [start_component(env, "api-server", ["api-server"])]
     api = None
     try:
-        _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=120, processes=processes)
-        # the first execution-API request is slow; warm it before a worker times out on it
-        _wait_http(f"http://127.0.0.1:{port}/execution/health", timeout=60, processes=processes)
-        processes += [_start(env, name) for name in COMPONENTS if name != "api-server"]
+        wait_until_serving(port, components)
+        components += [start_component(env, name, [name]) for name in COMPONENTS if name != "api-server"]
+        for name, (args, added) in (extra.processes if extra else {}).items():
+            components.append(start_component(env | added, name, args))
         api = AirflowApi(f"http://127.0.0.1:{port}")
         yield RunningAirflow(env, api, started)
     finally:
         if api is not None:
             api.close()
-        for process in processes:
-            _stop(process)
+        for component in components:
+            _stop(component)
 
 
-def _start(env: dict[str, str], component: str) -> subprocess.Popen:
+def wait_until_serving(port: int, components: list[Component]) -> None:
+    """The api-server answers, and its execution API is warm: the first request is slow and
+    would otherwise time a task out (see ../shared/airflow3-notes.md)."""
+    _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=120, components=components)
+    _wait_http(f"http://127.0.0.1:{port}/execution/health", timeout=60, components=components)
+
+
+def start_component(env: dict[str, str], name: str, args: list[str]) -> Component:
+    """``airflow <args>`` in a session of its own; output to ``logs/<name>.log``, pid in ``<name>.pid``."""
     logs = airflow_home() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    with open(logs / f"{component}.log", "ab") as out:
+    with open(logs / f"{name}.log", "ab") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("airflow")), component],
+            [str(Path(sys.executable).with_name("airflow")), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    _pid_file(component).write_text(f"{process.pid}\n")
-    return process
-
-
-def _component(process: subprocess.Popen) -> str:
-    """The component a process of `_start` runs: its argv is always [airflow, component]."""
-    argv = process.args
-    assert isinstance(argv, list)
-    return str(argv[1])
+    _pid_file(name).write_text(f"{process.pid}\n")
+    return Component(name, process)
 
 
 def _pid_file(component: str) -> Path:
@@ -167,20 +188,24 @@ def _pid_file(component: str) -> Path:
 
 
 def stop_leftover_components(grace: float = 20) -> list[str]:
-    """After a killed demo or test, the components' process groups may still run: end them."""
+    """End every component a pid file names: the UI `make airflow-ui` left running, or what a
+    killed demo or test left behind. SIGTERM to each process group, SIGKILL after ``grace``."""
     groups = {}
-    for component in COMPONENTS:
-        path = _pid_file(component)
-        if path.exists():
-            groups[component] = int(path.read_text())
-            path.unlink()
+    for path in sorted(airflow_home().glob("*.pid")):
+        groups[path.stem] = int(path.read_text())
+        path.unlink()
     stopped = [component for component, pid in groups.items() if _signal_group(pid, signal.SIGTERM)]
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in groups.values()):
-        time.sleep(0.5)
+    _wait_groups_gone(groups.values(), grace)
     for pid in groups.values():
         _signal_group(pid, signal.SIGKILL)
+    _wait_groups_gone(groups.values(), 5)
     return stopped
+
+
+def _wait_groups_gone(pids: Iterable[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_signal_group(pid, 0) for pid in pids):
+        time.sleep(0.5)
 
 
 def _signal_group(pid: int, signum: int) -> bool:
@@ -192,8 +217,9 @@ def _signal_group(pid: int, signum: int) -> bool:
     return True
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(component: Component) -> None:
     """SIGTERM the component's whole process group (workers included), then SIGKILL stragglers."""
+    process = component.process
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -201,13 +227,13 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    _pid_file(_component(process)).unlink(missing_ok=True)
+    _pid_file(component.name).unlink(missing_ok=True)
 
 
-def _wait_http(url: str, timeout: float, processes: list[subprocess.Popen]) -> None:
+def _wait_http(url: str, timeout: float, components: list[Component]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        dead = [_component(p) for p in processes if p.poll() is not None]
+        dead = [c.name for c in components if c.process.poll() is not None]
         if dead:
             raise RuntimeError(f"Airflow component(s) exited early: {dead}; see {airflow_home() / 'logs'}")
         try:

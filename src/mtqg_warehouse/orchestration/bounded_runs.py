@@ -14,10 +14,14 @@ log = logging.getLogger(__name__)
 
 
 def run_pipeline(
-    warehouse_url: str, feeds: Sequence[str] | None = None, timeout: float = 600
+    warehouse_url: str,
+    feeds: Sequence[str] | None = None,
+    timeout: float = 600,
+    extra: orchestrate.ExtraComponents | None = None,
 ) -> list[orchestrate.RunOutcome]:
     """Trigger each feed's ingest DAG (every contract's feed by default), then wait for every
-    build the asset events schedule.
+    build the asset events schedule. ``extra``: another executor's settings and processes
+    (celery_workers.py); the LocalExecutor by default.
 
     When no ingest loaded anything new (a re-run over the same files), no asset event is
     emitted and no build runs: the published marts are already current.
@@ -26,7 +30,7 @@ def run_pipeline(
 
     dag_ids = [ingest_dag_id(feed) for feed in (contract_feeds() if feeds is None else feeds)]
     outcomes = []
-    with orchestrate.running_airflow(warehouse_url) as airflow:
+    with orchestrate.running_airflow(warehouse_url, extra) as airflow:
         orchestrate.wait_for_dags(airflow.api, [*dag_ids, BUILD_DAG_ID])
         for dag_id in dag_ids:
             orchestrate.trigger(airflow.api, dag_id)

@@ -2,7 +2,8 @@
 
 Its metadata tables are Airflow's private business and change between versions; the REST API
 is the contract Airflow keeps. The api-server the runner starts serves it; with the simple
-auth manager and ``simple_auth_manager_all_admins``, ``GET /auth/token`` hands out a JWT.
+auth manager and ``simple_auth_manager_all_admins``, ``GET /auth/token`` hands out a JWT; with
+named users (the local UI, airflow_ui.py), ``POST /auth/token`` with a user's password does.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ class DagRun:
 
 
 class AirflowApi:
-    def __init__(self, base_url: str, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, timeout: float = 30, login: tuple[str, str] | None = None) -> None:
         self._client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
-        token = self._client.get("/auth/token")
+        if login:
+            token = self._client.post("/auth/token", json={"username": login[0], "password": login[1]})
+        else:
+            token = self._client.get("/auth/token")
         token.raise_for_status()
         self._client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
 
@@ -52,6 +56,12 @@ class AirflowApi:
         if body["total_entries"] > len(body["dag_runs"]):
             raise RuntimeError(f"{dag_id}: more than {len(body['dag_runs'])} runs to wait for")
         return [DagRun(dag_id, run["dag_run_id"], run["state"], run["run_type"]) for run in body["dag_runs"]]
+
+    def latest_run(self, dag_id: str) -> DagRun | None:
+        """The DAG's run that is due last (``run_after``), as the UI's DAG list shows it."""
+        params: dict[str, str | int] = {"order_by": "-run_after", "limit": 1}
+        runs = _json(self._client.get(f"/api/v2/dags/{dag_id}/dagRuns", params=params))["dag_runs"]
+        return next((DagRun(dag_id, r["dag_run_id"], r["state"], r["run_type"]) for r in runs), None)
 
     def queued_asset_events(self, dag_id: str) -> int:
         """Asset events that will schedule a run of the DAG but have not yet (max_active_runs)."""

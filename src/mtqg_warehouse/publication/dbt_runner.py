@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from mtqg_warehouse.config import PROJECT_ROOT, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
@@ -17,6 +20,20 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 class DbtBuildFailed(Exception):
     pass
+
+
+# callbacks for dbt's structured events while a command runs (progress bars in the CLI)
+_listeners: list[Callable[[Any], None]] = []
+
+
+@contextmanager
+def dbt_event_listener(listener: Callable[[Any], None]) -> Iterator[None]:
+    """Every dbt command run meanwhile in this process passes its events to ``listener``."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
 
 
 def target_dir() -> Path:
@@ -58,7 +75,7 @@ def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
         json.dumps(variables),
         *extra,
     ]
-    result = dbtRunner().invoke(args)
+    result = dbtRunner(callbacks=list(_listeners)).invoke(args)
     if result.success:
         return
     failed = []

@@ -1,0 +1,1 @@
+"""What an operator needs beside the pipeline: its status at a glance, progress of long work."""
