@@ -8,7 +8,7 @@ import logging
 import shutil
 import sys
 
-from mtqg_warehouse.cli import airflow_ui, exit_codes, status
+from mtqg_warehouse.cli import airflow_ui, exit_codes, publications, status
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 from mtqg_warehouse.operations import progress
 
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         "docs": _docs,
         "generate": _generate,
         "backfill": _backfill,
+        "publications": publications.list_command,
+        "rollback": publications.rollback_command,
         "airflow-ui": airflow_ui.run,
         "status": status.run,
     }[args.command]
@@ -57,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
+    publications.add_commands(commands)
     airflow_ui.add_parser(commands)
     status.add_parser(commands)
     return parser
