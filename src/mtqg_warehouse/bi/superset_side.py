@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import sqlite3
 import sys
 from typing import Any
 
@@ -23,18 +26,40 @@ log = logging.getLogger("mtqg.superset")
 
 def main() -> int:
     spec = json.load(sys.stdin)
+    template = spec.get("metadata_template")
+    if template:
+        _start_from_template(spec["metadata_sqlite"], template)
     from superset.app import create_app
 
     app = create_app()
     with app.app_context():
         _upgrade_metadata()
         _init_roles()
+        if template:
+            _keep_as_template(spec["metadata_sqlite"], template)
         admin = _ensure_admin(spec["admin"])
         result = _import_assets(admin, spec["contents"], spec["passwords"])
     # written to a file: Superset's start-up may print to stdout
     with open(spec["result_path"], "w", encoding="utf-8") as out:
         json.dump(result, out)
     return 0
+
+
+def _start_from_template(metadata: str, template: str) -> None:
+    """A new SQLite metadata database starts as a copy of one already migrated and
+    initialised (no users, no secrets in it yet): the migrations take ~25 s on a new file."""
+    if not os.path.exists(metadata) and os.path.exists(template):
+        shutil.copyfile(template, metadata)
+
+
+def _keep_as_template(metadata: str, template: str) -> None:
+    """After migrations and roles, before any user or encrypted password: the template."""
+    if os.path.exists(template):
+        return
+    partial = f"{template}.{os.getpid()}.partial"
+    with sqlite3.connect(metadata) as source, sqlite3.connect(partial) as target:
+        source.backup(target)
+    os.replace(partial, template)
 
 
 def _upgrade_metadata() -> None:

@@ -1,40 +1,35 @@
 {#- Which publication `marts` shows and when it was published: one row, read live from the
     publish log (a view, so the publish time, unknown while the build runs, is there once it
-    is published). On a database where dbt runs alone and the log does not exist yet, the
-    view is built from this build's own facts with no publish times. -#}
+    is published). Where dbt runs alone on an empty database there is no log yet: the row
+    then has this schema's name and no number or times. -#}
 -- depends_on: {{ source('ops', 'publish_log') }}
-{%- set publish_log = adapter.get_relation(
-    database=target.database, schema='ops', identifier='publish_log'
-) if execute else none %}
 with
 
 returns_held as (
     select * from {{ ref('rpt_publication_returns') }}
 ),
 
-{% if publish_log is not none -%}
 publication as (
-    select
-        publication_id,
-        build_schema,
-        status,
-        started_at as built_at,
-        validated_at,
-        published_at
-    from {{ source('ops', 'publish_log') }}
-    where build_schema = '{{ this.schema }}'
+    {%- if source_exists('ops', 'publish_log') %}
+        select
+            publication_id,
+            build_schema,
+            status,
+            started_at as built_at,
+            validated_at,
+            published_at
+        from {{ source('ops', 'publish_log') }}
+        where build_schema = '{{ this.schema }}'
+    {%- else %}
+        select
+            null::bigint as publication_id,
+            '{{ this.schema }}'::text as build_schema,
+            'building'::text as status,
+            now() as built_at,
+            null::timestamptz as validated_at,
+            null::timestamptz as published_at
+    {%- endif %}
 ),
-{%- else -%}
-publication as (
-    select
-        null::bigint as publication_id,
-        '{{ this.schema }}'::text as build_schema,
-        'building'::text as status,
-        now() as built_at,
-        null::timestamptz as validated_at,
-        null::timestamptz as published_at
-),
-{%- endif %}
 
 held as (
     select
