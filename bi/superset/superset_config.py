@@ -20,3 +20,9 @@ TALISMAN_ENABLED = False
 PUBLIC_ROLE_LIKE = None
 
 APP_NAME = "MTQG - Giảm nghèo bền vững"
+# local HTTP on 127.0.0.1 only; a deployment behind HTTPS sets TALISMAN_ENABLED and its CSP
+CONTENT_SECURITY_POLICY_WARNING = False
+# ALLOW_ADHOC_SUBQUERY: charts filter on "the latest year" with a subquery on the same mart
+# (the reader role confines every query to `marts`, whatever its SQL);
+# DASHBOARD_VIRTUALIZATION off: every chart is drawn at once, not when scrolled to
+FEATURE_FLAGS = {"ALLOW_ADHOC_SUBQUERY": True, "DASHBOARD_VIRTUALIZATION": False}

@@ -9,6 +9,7 @@ secret is in the files.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -23,7 +24,7 @@ from mtqg_warehouse.config import PROJECT_ROOT
 
 MODELS = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 # chart parameters that name a dataset's columns, and those that name its metrics
-COLUMN_PARAMS = ("groupby", "columns", "all_columns", "x_axis", "series", "entity", "order_by_cols")
+COLUMN_PARAMS = ("groupby", "columns", "all_columns", "x_axis", "series", "entity")
 METRIC_PARAMS = ("metrics", "metric", "percent_metrics", "timeseries_limit_metric", "x", "y", "size")
 
 
@@ -112,6 +113,11 @@ def test_charts_name_only_what_their_dataset_has(name: str) -> None:
         assert set(_names(params.get(key))) <= columns, f"{name}: {key} = {params.get(key)}"
     for key in METRIC_PARAMS:
         assert set(_names(params.get(key))) <= metrics | columns, f"{name}: {key} = {params.get(key)}"
+    ordered = {json.loads(order)[0] for order in params.get("order_by_cols", [])}  # '["column", asc]'
+    assert ordered <= columns, f"{name}: order_by_cols = {params['order_by_cols']}"
+    for filter_ in params.get("adhoc_filters", []):
+        if filter_["expressionType"] == "SIMPLE":
+            assert filter_["subject"] in columns, f"{name}: filters on {filter_['subject']}"
 
 
 def test_titles_are_vietnamese_with_an_english_subtitle() -> None:
