@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return _bundle(warehouse_url(), args.out)
     try:
         served = dashboard.serve(warehouse_url())
-    except dashboard.NothingPublished as error:
+    except (dashboard.NothingPublished, dashboard.ReaderCannotLogIn) as error:
         print(error, file=sys.stderr)
         return 1
     print(f"Superset serves the dashboard of publication {served.publication} ({served.charts} charts):")

@@ -25,6 +25,10 @@ class NothingPublished(RuntimeError):
     """`marts` holds no publication for the dashboard to show."""
 
 
+class ReaderCannotLogIn(RuntimeError):
+    """The BI reader role has no password here, so Superset could not connect as it."""
+
+
 @dataclass(frozen=True)
 class ServedDashboard:
     url: str
@@ -80,12 +84,18 @@ def published_publication(warehouse: str) -> str:
 
 
 def reader_url(warehouse: str) -> str:
-    """The warehouse as the BI reader role logs in to it."""
-    from mtqg_warehouse.config import WarehouseTarget
-    from mtqg_warehouse.publication.lifecycle import READER_ROLE
+    """The warehouse as the BI reader role (``bi_reader``) logs in to it."""
+    from mtqg_warehouse.config import BI_READER_PASSWORD_VAR
+    from mtqg_warehouse.publication.reader_role import READER_ROLE
+    from mtqg_warehouse.publication.reader_role import reader_url as configured_reader_url
 
-    target = WarehouseTarget.from_url(warehouse)
-    return WarehouseTarget(target.host, target.port, READER_ROLE, "", target.dbname).url()
+    url = configured_reader_url(warehouse)
+    if url is None:
+        raise ReaderCannotLogIn(
+            f"{READER_ROLE} has no password on this server: set {BI_READER_PASSWORD_VAR}, "
+            "then publish again (make demo) so the role takes it"
+        )
+    return url
 
 
 def check_reader(reader: str) -> None:
@@ -94,4 +104,4 @@ def check_reader(reader: str) -> None:
         with psycopg.connect(reader, autocommit=True, connect_timeout=10) as conn:
             conn.execute("select 1 from marts.rpt_publication").fetchall()
     except psycopg.Error as error:
-        raise RuntimeError(f"the BI reader cannot read marts ({error}); see README, 'Dashboard'") from error
+        raise ReaderCannotLogIn(f"the BI reader cannot read marts: {error}".strip()) from error

@@ -8,6 +8,7 @@ import logging
 import shutil
 import sys
 
+from mtqg_warehouse.cli import publications
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 
 
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         "generate": _generate,
         "backfill": _backfill,
         "dashboard": _dashboard,
+        "publications": publications.list_command,
+        "rollback": publications.rollback_command,
     }[args.command]
     return handler(args) or 0
 
@@ -54,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_dashboard_arguments(commands.add_parser("dashboard", help="Superset and the dashboard, locally"))
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
+    publications.add_commands(commands)
     return parser
 
 

@@ -33,6 +33,7 @@ class Column:
     not_before: str | None = None  # a date column this date may not precede (valid_to, valid_from)
     prefix_of: str | None = None  # a card-number column whose 15-character values start with this code
     equals_file_date: bool = False  # a date that must be the day in the file's name
+    valid_on: str | None = None  # a unit code must name a ward that existed on this date column's day
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def _table(name: str, spec: dict) -> Table:
             not_before=col.get("not_before"),
             prefix_of=col.get("prefix_of"),
             equals_file_date=bool(col.get("equals_file_date", False)),
+            valid_on=col.get("valid_on"),
         )
         for col in spec["columns"]
     )

@@ -10,7 +10,8 @@ import datetime as dt
 
 import numpy as np
 
-from mtqg_warehouse.generator.config import assumptions, seed_rows
+from mtqg_warehouse.contracts.reference import seed_rows
+from mtqg_warehouse.generator.config import assumptions
 from mtqg_warehouse.generator.formats import dmy, vnd
 from mtqg_warehouse.generator.population import Households
 from mtqg_warehouse.generator.poverty import CLASS_CODES, NOT_POOR, YearStatus
@@ -19,8 +20,14 @@ ORGS = ("HND", "HPN", "CCB", "DTN")
 ORG_WEIGHTS = np.array([0.35, 0.35, 0.2, 0.1])  # [assume]
 
 
-def _rates() -> dict[str, float]:
-    return {r["program_code"]: float(r["interest_rate_pct_year"]) for r in seed_rows("vbsp_programs")}
+def _rate_on(program: str, day: dt.date) -> float:
+    """The program's interest rate under the terms in force on ``day``: terms change by decision
+    (seeds/vbsp_programs.csv holds one row per version), so a 2023 loan never gets 2024 terms."""
+    iso = day.isoformat()
+    for row in seed_rows("vbsp_programs"):
+        if row["program_code"] == program and row["valid_from"] <= iso <= (row["valid_to"] or "9999-12-31"):
+            return float(row["interest_rate_pct_year"])
+    raise LookupError(f"no terms of credit program {program} are in force on {iso}")
 
 
 def _class_key(first: YearStatus, i: int) -> str:
@@ -62,7 +69,6 @@ def loan_rows(hh: Households, first: YearStatus, years: tuple[int, ...], rng):
     """(date, row) pairs in the bank contract's column order for one ward."""
     cfg = assumptions()["bank"]
     shares = assumptions()["rates"]["borrower_share"]
-    rates = _rates()
     begin, end = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
     out = []
     seq = 0
@@ -77,7 +83,9 @@ def loan_rows(hh: Households, first: YearStatus, years: tuple[int, ...], rng):
         org = ORGS[int(rng.choice(4, p=ORG_WEIGHTS))]
         account = f"{hh.ward.code}{hh.offset + i:07d}{seq % 10}"
         group = f"{hh.ward.code}-{org}-{int(hh.hamlet_idx[i]) + 1:02d}"
-        events = _loan_events(start, amount, int(rng.choice([36, 48, 60])), rates[program], end, rng)
+        events = _loan_events(
+            start, amount, int(rng.choice([36, 48, 60])), _rate_on(program, start), end, rng
+        )
         for day, event, value, balance, overdue in events:
             if day < begin:
                 continue

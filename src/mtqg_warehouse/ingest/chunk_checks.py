@@ -25,6 +25,7 @@ from mtqg_warehouse.ingest.messages import Message
 from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER, Chunk, RowCounts, RowProblem
 from mtqg_warehouse.ingest.text_fields import clean_text
 from mtqg_warehouse.ingest.unit_names import resolve_unit_names
+from mtqg_warehouse.ingest.unit_validity import rows_outside_validity
 
 SENDER_FIELD = "ward_code (file name)"
 
@@ -70,7 +71,7 @@ def check_chunk(
         touched = [name for name in cleanable if not frame[name].equals(delivered[name])]
         changed = pl.any_horizontal(pl.col(name).ne_missing(delivered[name]) for name in touched)
         frame = frame.with_columns(pl.col(CLEANED) | changed)
-    problems = [*chunk.problems, *text_problems]
+    problems = [*chunk.problems, *text_problems, *rows_outside_validity(frame, table)]
     if rejects_every_row is not None:
         problems += [
             RowProblem(

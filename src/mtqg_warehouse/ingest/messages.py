@@ -82,6 +82,17 @@ WARD_NOT_VALID_IN_PERIOD = Message(
     reason_vi="xã/phường theo mã trên tên tệp không còn tồn tại trong kỳ báo cáo (đã sáp nhập)",
     fix_hint="báo cáo theo mã của đơn vị hành chính mới sau sắp xếp, và gửi lại tệp",
 )
+WARD_NOT_VALID_ON_DAY = Message(
+    reason=(
+        "ward {code} ({name}) did not exist on {day}, the row's {date_column}: "
+        "valid {valid_from} to {valid_to}, successor {successor}"
+    ),
+    reason_vi="xã/phường theo mã này không tồn tại vào ngày của dòng (đã sáp nhập hoặc chưa thành lập)",
+    fix_hint=(
+        "ghi mã xã/phường đang tồn tại vào ngày giao dịch "
+        "(từ 01/07/2025 là mã đơn vị mới sau sắp xếp) và gửi lại dòng này"
+    ),
+)
 # Filled per row by Polars (``pl.format``), whose placeholder is a bare ``{}``.
 REPEATED_KEY = Message(
     reason="reported twice in this file (first at row {})",

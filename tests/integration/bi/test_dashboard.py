@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -90,7 +89,8 @@ def published(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         **os.environ,
         "WAREHOUSE_URL": test_database_url,
         "MTQG_STATE_DIR": str(state),
-        "BI_READER_PASSWORD": secrets.token_urlsafe(16),
+        # the role is the server's: every test session uses the reader tests' password
+        "BI_READER_PASSWORD": "bi-reader-test-password",
     }
     generate(
         ["--households", "1000", "--years", "2", "--start-year", "2023", "--preset", "none"]
@@ -102,10 +102,6 @@ def published(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     built = _run(["build"], env)
     assert built.returncode == 0, built.stderr[-3000:]
-    import psycopg  # interim, until the publish work's login role bi_reader lands
-
-    with psycopg.connect(test_database_url, autocommit=True) as conn:
-        conn.execute("alter role mtqg_reader login")
     yield env
 
 

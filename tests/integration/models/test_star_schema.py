@@ -8,7 +8,10 @@ includes a late corrected review, and names and citizen IDs that must not be pub
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,6 +31,9 @@ from return_workbooks import (
 from mtqg_warehouse.contracts.model import load_contract
 
 pytestmark = pytest.mark.integration
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+DELIVERED: dict[str, str] = {}  # file name -> sha256 of the bytes delivered
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,9 @@ def built(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
                 ),
             ],
         )
+        DELIVERED["ra_soat_31825_2023.xlsx"] = hashlib.sha256(
+            (inbox / "ra_soat_31825_2023.xlsx").read_bytes()
+        ).hexdigest()
         deliver_review(
             inbox,
             "31825",
@@ -181,6 +190,23 @@ def test_a_published_figure_traces_back_to_its_file_sheet_and_row(built) -> None
     # the second household of the 2023 return: header on row 4, first data row 5
     assert (source_file, sheet, row) == ("ra_soat_31825_2023.xlsx", "Rà soát", 6)
     assert len(sha256) == 64
+
+
+def _readme_lineage_query() -> str:
+    """The query the README gives for taking a published figure back to its files and rows."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("one published figure back to its files, sheets and rows") :]
+    return re.search(r"```sql\n(.*?)```", section, re.DOTALL).group(1)  # type: ignore[union-attr]
+
+
+def test_the_readmes_lineage_query_returns_the_file_sheet_and_row_behind_a_figure(built) -> None:
+    """The README's query, as printed, over this build (which `marts` would show once published)."""
+    url, schema = built
+    query = _readme_lineage_query()
+    assert "from marts.fct_household_status" in query
+    traced = _rows(url, query.replace("marts.", f"{schema}."))
+    # Phường 1's only poor household of 2023: the return's first data row (header on row 4)
+    assert traced == [("ra_soat_31825_2023.xlsx", DELIVERED["ra_soat_31825_2023.xlsx"], "Rà soát", 5)]
 
 
 def test_no_personal_column_or_value_reaches_a_published_model(built) -> None:

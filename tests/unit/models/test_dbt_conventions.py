@@ -104,3 +104,23 @@ def test_every_seed_column_is_described() -> None:
             assert _says_more_than(column["name"], column.get("description")), (
                 f"{seed['name']}.{column['name']}"
             )
+
+
+def _fact_models() -> list[dict]:
+    marts = [f for f in _folders() if f.relative_to(MODELS).parts[0] == "marts"]
+    return [
+        model
+        for folder in marts
+        for model in _models_yaml(folder)["models"]
+        if model["name"].startswith("fct_")
+    ]
+
+
+@pytest.mark.parametrize("model", _fact_models(), ids=lambda m: m["name"])
+def test_every_fact_row_carries_the_load_and_row_it_came_from(model: dict) -> None:
+    """Lineage to the row: any published figure can be taken back to its file and row."""
+    columns = {column["name"]: column for column in model["columns"]}
+    for lineage in ("load_id", "source_row_number"):
+        assert lineage in columns, f"{model['name']} lacks {lineage}"
+        constraints = [c["type"] for c in columns[lineage].get("constraints", [])]
+        assert "not_null" in constraints, f"{model['name']}.{lineage} must be not null"

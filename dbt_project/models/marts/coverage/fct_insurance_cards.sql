@@ -17,7 +17,8 @@ final as (
         valid_to_date,
         issued_date,
         date_trunc('month', issued_date)::date as issued_month,
-        load_id
+        load_id,
+        source_row_number
     from cards
 )
 

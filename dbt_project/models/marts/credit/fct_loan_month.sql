@@ -1,7 +1,10 @@
 {#- Grain: loan x month, from the loan's first disbursement to the month it was paid off
     or written off (or the feed's last month while it is still open). Flows are the month's
     events; the balance is the last one the bank reported at or before the month's end,
-    carried forward through months without events. -#}
+    carried forward through months without events. Lineage: each row carries the load and
+    row of that last event, the one its balance comes from (in a month without events, the
+    earlier event carried forward). The credit terms are those in force on the day the loan
+    was disbursed: a loan of 2023 never takes terms decided in 2024. -#}
 with
 
 events as (
@@ -79,7 +82,12 @@ flows as (
         (array_agg(
             is_overdue order by event_date desc, transaction_id desc
         ))[1] as month_end_is_overdue,
-        max(load_id) as load_id
+        (array_agg(
+            load_id order by event_date desc, transaction_id desc
+        ))[1] as month_end_load_id,
+        (array_agg(
+            source_row_number order by event_date desc, transaction_id desc
+        ))[1] as month_end_source_row_number
     from events
     group by loan_account, cast(date_trunc('month', event_date) as date)
 ),
@@ -94,7 +102,8 @@ monthly as (
         flows.written_off_amount,
         flows.month_end_outstanding_amount,
         flows.month_end_is_overdue,
-        flows.load_id,
+        flows.month_end_load_id,
+        flows.month_end_source_row_number,
         count(flows.month_end_outstanding_amount) over (
             partition by loan_months.loan_account
             order by loan_months.month_start_date
@@ -111,7 +120,9 @@ carried as (
         *,
         max(month_end_outstanding_amount) over balances
             as outstanding_amount,
-        bool_or(month_end_is_overdue) over balances as is_overdue
+        bool_or(month_end_is_overdue) over balances as is_overdue,
+        max(month_end_load_id) over balances as load_id,
+        max(month_end_source_row_number) over balances as source_row_number
     from monthly
     window balances as (partition by loan_account, balance_group)
 ),
@@ -139,7 +150,8 @@ final as (
         coalesce(carried.is_overdue, false) as is_overdue,
         carried.month_start_date,
         loans.disbursed_date,
-        carried.load_id
+        carried.load_id,
+        carried.source_row_number
     from carried
     inner join loans on carried.loan_account = loans.loan_account
     left join geography
