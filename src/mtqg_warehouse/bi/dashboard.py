@@ -20,6 +20,9 @@ from mtqg_warehouse.bi.settings import ADMIN_USER, DASHBOARD_SLUG, SupersetHome
 
 log = logging.getLogger(__name__)
 
+# the publication `marts` shows, as the publish step exposes it (publication/lifecycle.py)
+PUBLICATION_VIEW = "marts.publication_info"
+
 
 class NothingPublished(RuntimeError):
     """`marts` holds no publication for the dashboard to show."""
@@ -75,11 +78,11 @@ def running_url() -> str | None:
 def published_publication(warehouse: str) -> str:
     """The publication `marts` shows, or NothingPublished with what to do about it."""
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        if conn.execute("select to_regclass('marts.rpt_publication')").fetchone() == (None,):
+        if conn.execute(f"select to_regclass('{PUBLICATION_VIEW}')").fetchone() == (None,):
             raise NothingPublished("nothing is published in `marts` yet: run `make demo` first")
-        row = conn.execute("select build_schema from marts.rpt_publication").fetchone()
+        row = conn.execute(f"select build_schema from {PUBLICATION_VIEW}").fetchone()
     if row is None:
-        raise NothingPublished("marts.rpt_publication is empty: run `make demo` first")
+        raise NothingPublished(f"{PUBLICATION_VIEW} is empty: run `make demo` first")
     return str(row[0])
 
 
@@ -102,6 +105,6 @@ def check_reader(reader: str) -> None:
     """Fail early, and clearly, when the reader role cannot log in or read the marts."""
     try:
         with psycopg.connect(reader, autocommit=True, connect_timeout=10) as conn:
-            conn.execute("select 1 from marts.rpt_publication").fetchall()
+            conn.execute(f"select 1 from {PUBLICATION_VIEW}").fetchall()
     except psycopg.Error as error:
         raise ReaderCannotLogIn(f"the BI reader cannot read marts: {error}".strip()) from error

@@ -39,7 +39,7 @@ MTQG = str(Path(sys.executable).parent / "mtqg")
 CHART_DATA = "/api/v1/chart/data"
 # what Superset's connection may read (the published marts) and may not (ops, a build schema)
 PROBES = {
-    "select count(*) as n from marts.rpt_publication": True,
+    "select count(*) as n from marts.publication_info": True,
     "select count(*) as n from ops.load_audit": False,
     "select count(*) as n from reference.units": False,
 }
