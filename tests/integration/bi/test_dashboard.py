@@ -111,7 +111,7 @@ def served(published: dict[str, str]) -> Iterator[Served]:
     the project's (installed once) and a port of its own; stopped again by `mtqg dashboard stop`."""
     env = {
         **published,
-        VENV_VAR: str(state_dir() / "superset" / "venv"),
+        VENV_VAR: os.environ.get(VENV_VAR) or str(state_dir() / "superset" / "venv"),
         PORT_VAR: str(free_port(18088)),
     }
     started = _run(["dashboard"], env)
