@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from mtqg_warehouse.contracts import periods
+
 if TYPE_CHECKING:
     from mtqg_warehouse.contracts.model import FeedContract
 
@@ -31,7 +33,8 @@ PERIOD = "period"
 VERSION = "version"
 MAX_VERSION = 2**31 - 1  # ops.load_audit.version is a PostgreSQL integer
 YEARS = (1900, 2100)  # the window ops.vn_date accepts for dates inside the files
-PERIOD_FORMATS = {"yyyy": 4, "yyyymm": 6, "yyyymmdd": 8}
+# a file name's period form and the cadence whose strftime layout (contracts/periods.py) writes it
+PERIOD_FORMATS = {"yyyy": "yearly", "yyyymm": "monthly", "yyyymmdd": "daily"}
 VERSION_FORMATS = ("nn", "n")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+):([a-z]+)\}")
 _TOKENS = re.compile(r"\{[a-z_]+:[a-z]+\}|\[|\]|[^{}\[\]]+")
@@ -50,8 +53,6 @@ class Part:
     @property
     def width(self) -> int | None:
         """Digits the part always has, or None for a variable-width version."""
-        if self.format in PERIOD_FORMATS:
-            return PERIOD_FORMATS[self.format]
         if self.format == "n":
             return None
         return len(self.format)
@@ -294,10 +295,9 @@ def _text(value: object, form: str) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        layout = {"yyyy": "%Y", "yyyymm": "%Y%m", "yyyymmdd": "%Y%m%d"}.get(form)
-        if layout is None:
+        if form not in PERIOD_FORMATS:
             raise ValueError(f"a date cannot fill a part of format {form!r}")
-        return value.strftime(layout)
+        return value.strftime(periods.PERIOD_FORMATS[PERIOD_FORMATS[form]])
     if form == "nn" and isinstance(value, int):
         return f"{value:02d}"
     return str(value)

@@ -10,7 +10,8 @@ import datetime as dt
 
 import numpy as np
 
-from mtqg_warehouse.generator.config import assumptions, seed_rows
+from mtqg_warehouse.contracts.reference import seed_rows
+from mtqg_warehouse.generator.config import assumptions
 from mtqg_warehouse.generator.formats import dmy, vnd
 from mtqg_warehouse.generator.population import Households
 from mtqg_warehouse.generator.poverty import CLASS_CODES, NOT_POOR, YearStatus

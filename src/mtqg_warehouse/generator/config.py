@@ -6,7 +6,6 @@ the generator and the warehouse read the same single source of truth.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,8 +13,9 @@ from typing import Any
 
 import yaml
 
+from mtqg_warehouse.contracts.reference import seed_rows  # the generator's code lists: the seeds
+
 ASSUMPTIONS_PATH = Path(__file__).with_name("assumptions.yml")
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds"
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,6 @@ class RunConfig:
 @cache
 def assumptions() -> dict[str, Any]:
     return yaml.safe_load(ASSUMPTIONS_PATH.read_text(encoding="utf-8"))
-
-
-@cache
-def seed_rows(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of dbt_project/seeds/<name>.csv; the generator's code lists come from here."""
-    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
 
 
 @dataclass(frozen=True)

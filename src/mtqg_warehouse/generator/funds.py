@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from mtqg_warehouse.contracts.reference import seed_rows
 from mtqg_warehouse.generator.allocation import round_to, split_exact
-from mtqg_warehouse.generator.config import assumptions, seed_rows
+from mtqg_warehouse.generator.config import assumptions
 from mtqg_warehouse.generator.formats import vnd
 
 
