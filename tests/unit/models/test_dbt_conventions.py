@@ -128,11 +128,18 @@ def test_every_fact_row_carries_the_load_and_row_it_came_from(model: dict) -> No
 
 def _reporting_models() -> list[dict]:
     marts = [f for f in _folders() if f.relative_to(MODELS).parts[0] == "marts"]
-    return [model for folder in marts for model in _models_yaml(folder)["models"] if model["name"].startswith("rpt_")]
+    return [
+        model
+        for folder in marts
+        for model in _models_yaml(folder)["models"]
+        if model["name"].startswith("rpt_")
+    ]
 
 
 @pytest.mark.parametrize("model", _reporting_models(), ids=lambda m: m["name"])
-def test_reporting_marts_state_their_grain_and_describe_columns_in_vietnamese_and_english(model: dict) -> None:
+def test_reporting_marts_state_their_grain_and_describe_columns_in_vietnamese_and_english(
+    model: dict,
+) -> None:
     """BI users read the rpt_ marts: the grain is written down, and each column says what it
     means in Vietnamese, then in English (`<vi> / <en>`)."""
     assert "grain" in model["description"].lower(), f"{model['name']} must state its grain"
