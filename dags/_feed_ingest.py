@@ -14,11 +14,18 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, Asset, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
+from mtqg_warehouse.alerts.notifier import WarehouseAlertNotifier
 from mtqg_warehouse.contracts.model import load_contract
 from mtqg_warehouse.contracts.periods import ingest_schedule
 from mtqg_warehouse.orchestration import ids
 
-DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5)}
+DEFAULT_ARGS = {
+    "owner": "data-engineering",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    # one alert per failed task (a file that could not be taken included): alerts/notifier.py
+    "on_failure_callback": WarehouseAlertNotifier(),
+}
 
 
 def feed_ingest_dag(feed: str, doc_md: str | None) -> DAG:

@@ -2,7 +2,8 @@
 
 Owner: data engineering. Scheduled on the raw assets of every feed. Write-audit-publish:
 `marts` is repointed only when every GX check passes; a failed audit keeps the previous
-publication visible and names the failed checks and the Data Docs page.
+publication visible and names the failed checks and the Data Docs page; a failed task (a
+failed audit included) sends one alert (mail and/or Slack, else the alerts log).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetAny, dag, task
 
+from mtqg_warehouse.alerts.notifier import WarehouseAlertNotifier
 from mtqg_warehouse.contracts.model import feeds
 from mtqg_warehouse.orchestration import ids
 
@@ -21,7 +23,12 @@ from mtqg_warehouse.orchestration import ids
     start_date=datetime(2022, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)},
+    default_args={
+        "owner": "data-engineering",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": WarehouseAlertNotifier(),
+    },
     tags=["layer:marts", "dbt", "gx"],
     doc_md=__doc__,
 )

@@ -66,3 +66,32 @@ class WarehouseTarget:
 def configured_warehouse_url() -> str | None:
     """The server the operator named, or None when the embedded one should be used."""
     return os.environ.get("WAREHOUSE_URL") or None
+
+
+KEEP_PUBLICATIONS_VAR = "MTQG_KEEP_PUBLICATIONS"
+DEFAULT_KEEP_PUBLICATIONS = 3  # the current publication and two earlier ones to roll back to
+
+
+def keep_publications() -> int:
+    """How many publications stay retained (the current one included) as rollback targets.
+
+    Older ones are retired (schema dropped) after each publish. At least 1: the current one.
+    """
+    text = os.environ.get(KEEP_PUBLICATIONS_VAR, "").strip()
+    if not text:
+        return DEFAULT_KEEP_PUBLICATIONS
+    try:
+        keep = int(text)
+    except ValueError:
+        keep = 0
+    if keep < 1:
+        raise ValueError(f"{KEEP_PUBLICATIONS_VAR} must be a whole number of at least 1, got {text!r}")
+    return keep
+
+
+BI_READER_PASSWORD_VAR = "BI_READER_PASSWORD"
+
+
+def configured_reader_password() -> str | None:
+    """The BI reader role's password, when the operator set one (see publication/reader_role.py)."""
+    return os.environ.get(BI_READER_PASSWORD_VAR) or None

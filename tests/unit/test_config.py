@@ -27,3 +27,16 @@ def test_round_trip_keeps_the_database():
 def test_non_postgres_url_is_refused():
     with pytest.raises(ValueError, match="postgresql://"):
         WarehouseTarget.from_url("mysql://root@localhost/test")
+
+
+def test_retention_is_a_setting_of_at_least_one(monkeypatch) -> None:
+    from mtqg_warehouse.config import keep_publications
+
+    monkeypatch.delenv("MTQG_KEEP_PUBLICATIONS", raising=False)
+    assert keep_publications() == 3
+    monkeypatch.setenv("MTQG_KEEP_PUBLICATIONS", "5")
+    assert keep_publications() == 5
+    for wrong in ("0", "-1", "three"):
+        monkeypatch.setenv("MTQG_KEEP_PUBLICATIONS", wrong)
+        with pytest.raises(ValueError, match="MTQG_KEEP_PUBLICATIONS"):
+            keep_publications()

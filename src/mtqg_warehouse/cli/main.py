@@ -8,6 +8,7 @@ import logging
 import shutil
 import sys
 
+from mtqg_warehouse.cli import publications
 from mtqg_warehouse.config import PROJECT_ROOT, inbox_dir, state_dir
 
 
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         "docs": _docs,
         "generate": _generate,
         "backfill": _backfill,
+        "publications": publications.list_command,
+        "rollback": publications.rollback_command,
     }[args.command]
     return handler(args) or 0
 
@@ -51,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
     backfill.add_argument("to_date", help="last logical date (inclusive)")
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
+    publications.add_commands(commands)
     return parser
 
 

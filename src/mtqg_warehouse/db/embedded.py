@@ -71,9 +71,12 @@ class EmbeddedServer:
         with _exclusive(self.root / ".lock"):
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
+            changed = _require_reader_password(self.pgdata)
             if not self.is_running():
                 _remove_stale_pidfile(self.pgdata)
                 self._launch()
+            elif changed:
+                _pg_ctl(self, "reload")
             self._ensure_database(WAREHOUSE_DB)
         return self.url()
 
@@ -119,6 +122,22 @@ class EmbeddedServer:
             exists = conn.execute("select 1 from pg_database where datname = %s", [dbname]).fetchone()
             if not exists:
                 conn.execute(f'create database "{dbname}"')
+
+
+def _require_reader_password(pgdata: Path) -> bool:
+    """The server trusts every local connection (a development server, loopback only), except
+    the BI reader's: it logs in with its password, as on a real server (see
+    publication/reader_role.py). Returns whether pg_hba.conf had to change."""
+    from mtqg_warehouse.publication.reader_role import READER_ROLE
+
+    hba = pgdata / "pg_hba.conf"
+    rule = f"host all {READER_ROLE} 127.0.0.1/32 scram-sha-256\n"
+    text = hba.read_text()
+    if rule in text:
+        return False
+    with open(hba, "w") as out:  # rewritten in place: the file keeps its owner, the server's user
+        out.write(rule + text)  # first: pg_hba.conf's first matching line wins
+    return True
 
 
 def _bin(name: str) -> Path:

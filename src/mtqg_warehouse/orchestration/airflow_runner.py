@@ -121,12 +121,15 @@ def running_airflow(warehouse_url: str) -> Iterator[RunningAirflow]:
     env = airflow_env(warehouse_url, port)
     migrate_metadata(warehouse_url, env)
     started = dt.datetime.now(dt.UTC)
-    processes = [_start(env, name) for name in COMPONENTS]
+    # the api-server first: tasks talk to it, and a run the scheduler starts on its own (a
+    # feed's latest interval) before it answers fails and waits out its retry delay
+    processes = [_start(env, "api-server")]
     api = None
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=120, processes=processes)
         # the first execution-API request is slow; warm it before a worker times out on it
         _wait_http(f"http://127.0.0.1:{port}/execution/health", timeout=60, processes=processes)
+        processes += [_start(env, name) for name in COMPONENTS if name != "api-server"]
         api = AirflowApi(f"http://127.0.0.1:{port}")
         yield RunningAirflow(env, api, started)
     finally:

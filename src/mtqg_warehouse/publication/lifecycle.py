@@ -2,10 +2,12 @@
 
 Write-audit-publish: each build gets its own schema `pub_NNNNN`; `marts` holds one view per
 published model over the current publication's tables, so a publish (or a rollback) is a
-single transaction of view swaps, readers never see a half build, and the grants on `marts`
-survive every repointing. Every status change goes through ``change_status``, which checks
-it against ``TRANSITIONS`` and only updates a row still in the status it was read in, so two
-processes can never both move the same publication.
+single transaction of view swaps, readers never see a half build, and the reader role's
+grants are re-applied in that same transaction (publication/reader_role.py). Relations whose
+name ends in ``_restricted`` (lists of households for ward officers) get their view in the
+`restricted` schema instead, which the BI reader cannot read. Every status change goes through
+``change_status``, which checks it against ``TRANSITIONS`` and only updates a row still in the
+status it was read in, so two processes can never both move the same publication.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from enum import StrEnum
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from mtqg_warehouse.config import keep_publications
+from mtqg_warehouse.publication import reader_role
 
 log = logging.getLogger(__name__)
 
-MARTS_SCHEMA = "marts"
-READER_ROLE = "mtqg_reader"
-KEEP_PUBLICATIONS = 3  # the current one and two earlier ones to roll back to
+MARTS_SCHEMA = reader_role.MARTS_SCHEMA
+RESTRICTED_SCHEMA = "restricted"
+RESTRICTED_SUFFIX = "_restricted"  # the one rule for which published relations BI may not read
 
 
 class PublicationStatus(StrEnum):
@@ -58,7 +64,7 @@ _STAMPS = {
     S.PUBLISHED: "published_at",
     S.RETIRED: "retired_at",
 }
-_RECORDED = frozenset({"checks_passed", "checks_failed", "data_docs_url"})
+_RECORDED = frozenset({"checks_passed", "checks_failed", "data_docs_url", "validation", "failure"})
 
 
 class IllegalTransition(RuntimeError):
@@ -104,6 +110,7 @@ def change_status(
     if to in _STAMPS:
         assignments.append(sql.SQL("{} = now()").format(sql.Identifier(_STAMPS[to])))
     assignments += [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in recorded]
+    recorded = {c: Jsonb(v) if c == "validation" and v is not None else v for c, v in recorded.items()}
     query = sql.SQL("update ops.publish_log set {} where build_schema = %(schema)s and status = %(from)s")
     params = {**recorded, "to": str(to), "schema": schema, "from": str(current)}
     cursor = conn.execute(query.format(sql.SQL(", ").join(assignments)), params)
@@ -114,21 +121,38 @@ def change_status(
 
 
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
-    """Register a new build as `building`; returns its schema, `pub_` and the zero-padded id."""
+    """Register a new build as `building`, with the loads current as it starts (the ones its
+    staging reads); returns its schema, `pub_` and the zero-padded id."""
     sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
     row = conn.execute(sequence).fetchone()
     assert row is not None  # nextval always returns one row
     publication_id = row[0]
     schema = f"pub_{publication_id:05d}"
-    conn.execute(
-        "insert into ops.publish_log (publication_id, build_schema, status, run_id) values (%s, %s, %s, %s)",
-        [publication_id, schema, str(S.BUILDING), run_id],
-    )
+    with conn.transaction():
+        conn.execute(
+            "insert into ops.publish_log (publication_id, build_schema, status, run_id) "
+            "values (%s, %s, %s, %s)",
+            [publication_id, schema, str(S.BUILDING), run_id],
+        )
+        conn.execute(
+            "insert into ops.publication_loads (publication_id, load_id) "
+            "select %s, load_id from ops.current_loads",
+            [publication_id],
+        )
     return schema
 
 
-def fail_build(conn: psycopg.Connection, schema: str) -> None:
-    change_status(conn, schema, S.FAILED_BUILD, {"checks_passed": 0, "checks_failed": 0})
+def record_built(conn: psycopg.Connection, schema: str) -> None:
+    """dbt finished: stamp the time (the status stays `building` until GX has judged it)."""
+    conn.execute(
+        "update ops.publish_log set built_at = now() where build_schema = %s and status = %s",
+        [schema, str(S.BUILDING)],
+    )
+
+
+def fail_build(conn: psycopg.Connection, schema: str, error: str | None = None) -> None:
+    recorded = {"checks_passed": 0, "checks_failed": 0, "failure": error[:4000] if error else None}
+    change_status(conn, schema, S.FAILED_BUILD, recorded)
 
 
 def record_audit(
@@ -138,14 +162,18 @@ def record_audit(
     checks_passed: int,
     checks_failed: int,
     docs: str | None,
+    validation: Mapping[str, object] | None = None,
 ) -> None:
-    """The GX verdict: `validated` may be published, `failed_validation` never will be."""
-    change_status(
-        conn,
-        schema,
-        S.VALIDATED if passed else S.FAILED_VALIDATION,
-        {"checks_passed": checks_passed, "checks_failed": checks_failed, "data_docs_url": docs},
-    )
+    """The GX verdict: `validated` may be published, `failed_validation` never will be.
+    ``validation`` (each failed check, its observed value and expected range) is kept with it."""
+    recorded: dict[str, object] = {
+        "checks_passed": checks_passed,
+        "checks_failed": checks_failed,
+        "data_docs_url": docs,
+    }
+    if validation is not None:
+        recorded["validation"] = dict(validation)
+    change_status(conn, schema, S.VALIDATED if passed else S.FAILED_VALIDATION, recorded)
 
 
 def current_publication(conn: psycopg.Connection) -> str | None:
@@ -162,6 +190,7 @@ def publish(conn: psycopg.Connection, schema: str) -> list[str]:
     Publishing the publication `marts` already shows changes nothing, so that a retried
     publish task (say, after retirement failed) does not fail on its own earlier success.
     """
+    reader_role.ensure_role(conn)
     with conn.transaction():
         _lock(conn)
         if current_publication(conn) == schema:
@@ -173,12 +202,14 @@ def publish(conn: psycopg.Connection, schema: str) -> list[str]:
             change_status(conn, previous, S.SUPERSEDED)
         relations = _repoint_marts(conn, schema)
         change_status(conn, schema, S.PUBLISHED)
+        _resolve_alerts_before(conn, schema)
     return relations
 
 
 def rollback(conn: psycopg.Connection, to: str | None = None) -> str:
     """Repoint `marts` at a retained earlier publication (default: the one published before
     the current); the current one becomes `rolled_back`. Returns the publication now shown."""
+    reader_role.ensure_role(conn)
     with conn.transaction():
         _lock(conn)
         current = current_publication(conn)
@@ -214,8 +245,9 @@ def retire(conn: psycopg.Connection, schema: str) -> None:
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
 
 
-def retire_old_publications(conn: psycopg.Connection, keep: int = KEEP_PUBLICATIONS) -> list[str]:
-    """Retire all but the current publication and the newest ``keep - 1`` rollback targets.
+def retire_old_publications(conn: psycopg.Connection, keep: int | None = None) -> list[str]:
+    """Retire all but the current publication and the newest ``keep - 1`` rollback targets
+    (``keep``: the ``MTQG_KEEP_PUBLICATIONS`` setting unless given).
 
     The newest build is always kept, even when it failed, so that it can be inspected; builds
     still `building` are left alone, since they may be running now. Then GX is swept of every
@@ -224,6 +256,7 @@ def retire_old_publications(conn: psycopg.Connection, keep: int = KEEP_PUBLICATI
     """
     from mtqg_warehouse.publication import validation
 
+    keep = keep_publications() if keep is None else keep
     retired = []
     for schema in _retirable(conn, keep):
         retire(conn, schema)
@@ -281,32 +314,58 @@ def _repoint_marts(conn: psycopg.Connection, schema: str) -> list[str]:
     relations = _relations(conn, schema)
     if not relations:
         raise RuntimeError(f"publication {schema} has no relations to publish")
-    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(MARTS_SCHEMA)))
-    _drop_marts_views(conn)
+    for target in (MARTS_SCHEMA, RESTRICTED_SCHEMA):
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(target)))
+        _drop_views(conn, target)
     for relation in relations:
+        target = RESTRICTED_SCHEMA if relation.endswith(RESTRICTED_SUFFIX) else MARTS_SCHEMA
         conn.execute(
             sql.SQL("create view {} as select * from {}").format(
-                sql.Identifier(MARTS_SCHEMA, relation), sql.Identifier(schema, relation)
+                sql.Identifier(target, relation), sql.Identifier(schema, relation)
             )
         )
-    _grant_reader(conn)
+    _create_publication_views(conn, schema)
+    reader_role.grant_marts(conn)
     return relations
 
 
-def _drop_marts_views(conn: psycopg.Connection) -> None:
-    for (view,) in conn.execute(
-        "select table_name from information_schema.views where table_schema = %s", [MARTS_SCHEMA]
-    ).fetchall():
-        conn.execute(sql.SQL("drop view {}").format(sql.Identifier(MARTS_SCHEMA, view)))
-
-
-def _grant_reader(conn: psycopg.Connection) -> None:
-    """BI reads `marts` only; the role is created once, its grants re-applied on every publish."""
-    exists = conn.execute("select 1 from pg_roles where rolname = %s", [READER_ROLE]).fetchone()
-    if not exists:
-        conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
-    role = sql.Identifier(READER_ROLE)
-    conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(MARTS_SCHEMA), role))
+def _create_publication_views(conn: psycopg.Connection, schema: str) -> None:
+    """Which publication `marts` shows and the loads (returns, files) it holds, for dashboards:
+    the reader cannot read `ops`, so these views (owner's rights) carry what it may know."""
+    publication_id = sql.Literal(int(schema.removeprefix("pub_")))
     conn.execute(
-        sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(MARTS_SCHEMA), role)
+        sql.SQL(
+            """create view marts.publication_info as
+               select publication_id, build_schema, started_at, built_at, validated_at,
+                      published_at, checks_passed, checks_failed, data_docs_url
+               from ops.publish_log where publication_id = {}"""
+        ).format(publication_id)
+    )
+    conn.execute(
+        sql.SQL(
+            """create view marts.publication_loads as
+               select audit.load_id, audit.feed, audit.source_file, audit.sha256, audit.period,
+                      audit.ward_code, audit.sender_code, audit.version, audit.rows_loaded,
+                      audit.finished_at as loaded_at
+               from ops.publication_loads as held
+               join ops.load_audit as audit using (load_id)
+               where held.publication_id = {}"""
+        ).format(publication_id)
+    )
+
+
+def _drop_views(conn: psycopg.Connection, schema: str) -> None:
+    for (view,) in conn.execute("select viewname from pg_views where schemaname = %s", [schema]).fetchall():
+        conn.execute(sql.SQL("drop view {}").format(sql.Identifier(schema, view)))
+
+
+def _resolve_alerts_before(conn: psycopg.Connection, schema: str) -> None:
+    """A publication that passed closes the alerts about the failed builds before it."""
+    if conn.execute("select to_regclass('ops.alerts')").fetchone() == (None,):
+        return
+    conn.execute(
+        """update ops.alerts set resolved_at = now()
+           where resolved_at is null and publication is not null
+             and (length(publication), publication) < (length(%(schema)s), %(schema)s)""",
+        {"schema": schema},
     )

@@ -18,7 +18,14 @@ log = logging.getLogger(__name__)
 
 
 class ValidationFailed(Exception):
-    """The build is kept for inspection; `marts` still shows the previous publication."""
+    """The build is kept for inspection; `marts` still shows the previous publication.
+
+    Carries the GX outcome, which the alert notifier (alerts/notifier.py) turns into its message.
+    """
+
+    def __init__(self, message: str, outcome: validation.ValidationOutcome | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 def build(run_id: str | None = None) -> str:
@@ -33,19 +40,29 @@ def build(run_id: str | None = None) -> str:
         schema = lifecycle.start_publication(conn, run_id)
     try:
         run_dbt("build", schema)
-    except DbtBuildFailed:
+    except DbtBuildFailed as failure:
         with db.connect() as conn:
-            lifecycle.fail_build(conn, schema)
+            lifecycle.fail_build(conn, schema, str(failure))
         raise
+    with db.connect() as conn:
+        lifecycle.record_built(conn, schema)
     return schema
 
 
 def audit(schema: str) -> dict:
     """GX checkpoint over the new publication; raises naming every failed check."""
     outcome = validation.validate_schema(db.warehouse_url(), schema, layer="marts")
+    from mtqg_warehouse.alerts.outcome import outcome_record
+
     with db.connect() as conn:
         lifecycle.record_audit(
-            conn, schema, outcome.success, outcome.checks_passed, outcome.checks_failed, outcome.data_docs
+            conn,
+            schema,
+            outcome.success,
+            outcome.checks_passed,
+            outcome.checks_failed,
+            outcome.data_docs,
+            outcome_record(outcome),
         )
     if not outcome.success:
         failures = "; ".join(
@@ -53,7 +70,8 @@ def audit(schema: str) -> dict:
         )
         raise ValidationFailed(
             f"{schema} failed {outcome.checks_failed} check(s), marts left unchanged: {failures}. "
-            f"Data Docs: {outcome.data_docs}"
+            f"Data Docs: {outcome.data_docs}",
+            outcome,
         )
     return asdict(outcome)
 
@@ -91,6 +109,8 @@ def summary() -> dict:
             "select data_docs_url from ops.publish_log where data_docs_url is not null "
             "order by publication_id desc limit 1"
         ).fetchone()
+    from mtqg_warehouse.alerts.record import alerts_log_path, open_alerts
+
     return {
         "publication": current,
         "marts_rows": marts,
@@ -104,4 +124,6 @@ def summary() -> dict:
             for feed, files, rows, rejected, quarantined in loads
         },
         "data_docs": docs[0] if docs else None,
+        "alerts": open_alerts(),
+        "alerts_log": str(alerts_log_path()),
     }

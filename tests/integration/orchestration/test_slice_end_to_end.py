@@ -27,7 +27,10 @@ def _query(url: str, statement: str) -> list[tuple]:
         return conn.execute(statement).fetchall()
 
 
-def test_insurance_slice_through_airflow_dbt_and_gx(warehouse: str, tmp_path: Path) -> None:
+def test_insurance_slice_through_airflow_dbt_and_gx(
+    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BI_READER_PASSWORD", "bi-reader-test-password")  # as the reader tests
     _deliver(tmp_path / "state")
     outcomes = run_pipeline(warehouse, feeds=("insurance",), timeout=300)
     assert {(o.dag_id, o.state) for o in outcomes} == {
@@ -42,6 +45,14 @@ def test_insurance_slice_through_airflow_dbt_and_gx(warehouse: str, tmp_path: Pa
     ]
     assert _query(warehouse, "select count(*) from marts.fct_insurance_cards") == [(5,)]
     assert _query(warehouse, "select status from ops.publish_log") == [("published",)]
+    # what dashboards see: the BI role, logged in with its password, reads what was published
+    from mtqg_warehouse.publication.reader_role import reader_url
+
+    reader = reader_url(warehouse)
+    assert reader is not None
+    assert _query(reader, "select current_user, count(*) from marts.fct_insurance_cards group by 1") == [
+        ("bi_reader", 5)
+    ]
     published_columns = {
         row[0]
         for row in _query(

@@ -21,7 +21,7 @@ from mtqg_warehouse.config import PROJECT_ROOT, WarehouseTarget
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "insurance"
-READER = "mtqg_reader"
+READER = "bi_reader"
 
 
 @dataclass

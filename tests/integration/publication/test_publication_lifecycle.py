@@ -50,7 +50,7 @@ def _marts_source(url: str) -> str:
 
 
 def _reader_can_read_marts(url: str) -> bool:
-    privilege = "select has_table_privilege('mtqg_reader', 'marts.fct_insurance_cards', 'select')"
+    privilege = "select has_table_privilege('bi_reader', 'marts.fct_insurance_cards', 'select')"
     return _query(url, privilege)[0][0]
 
 

@@ -135,3 +135,35 @@ create table if not exists ops.raw_ddl_version (
 -- Rejected rows keep at most 2,000 characters of the row as sent (and of the value); the
 -- row's full length is recorded so the report can say it was cut.
 alter table ops.rejected_rows add column if not exists original_length integer;
+
+-- Publications for operators (`mtqg publications`): when the build finished, the GX verdict
+-- of every attempt (every check that failed, its observed value and expected range) and why
+-- a build failed; which loads each publication holds.
+alter table ops.publish_log add column if not exists built_at timestamptz;
+alter table ops.publish_log add column if not exists validation jsonb;
+alter table ops.publish_log add column if not exists failure text;
+create table if not exists ops.publication_loads (
+    publication_id bigint not null references ops.publish_log (publication_id),
+    load_id bigint not null references ops.load_audit (load_id),
+    primary key (publication_id, load_id)
+);
+
+-- Every alert raised (a failed validation or a failed task), whether or not a channel took it:
+-- with no Airflow connection for mail or Slack, this table and the alerts log in the state
+-- folder are where it goes. A later publication resolves the build alerts before it.
+create table if not exists ops.alerts (
+    alert_id bigserial primary key,
+    raised_at timestamptz not null default now(),
+    dag_id text,
+    run_id text,
+    task_id text,
+    feed text,
+    publication text,
+    subject text not null,
+    body text not null,
+    details jsonb not null default '{}',
+    delivered_to text[] not null default '{}',
+    delivery_errors text[] not null default '{}',
+    resolved_at timestamptz
+);
+create index if not exists alerts_open on ops.alerts (raised_at) where resolved_at is null;

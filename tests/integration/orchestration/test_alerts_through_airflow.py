@@ -1,0 +1,245 @@
+"""Alerts under the real scheduler, caught by a local mail server and a local webhook server.
+
+One Airflow session (about 100 s: start, two ingests, one dbt build, GX) makes both kinds of
+failure at once: a bank-only delivery loads fine but its build fails validation (no health-
+insurance cards at all: the card fact's row count is 0, expected at least 1), and an empty
+insurance file is quarantined, which fails its ingest run. Each failed task must send exactly
+one message through each configured channel, in Vietnamese and English, naming what the
+brief asks for; without channels, the alert goes to the alerts log, `ops.alerts` and the run
+summary (tested by calling the same notifier directly: no scheduler needed for that).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+
+from mtqg_warehouse.db.embedded import free_port
+
+pytestmark = [pytest.mark.integration]
+
+BANK_FILE = "vbsp_954_20230501.csv"
+EMPTY_INSURANCE_FILE = "the_bhyt_95_202502.csv"
+HEADER = Path(__file__).resolve().parents[2] / "fixtures" / "bank_header.csv"
+
+
+@dataclass
+class Caught:
+    mails: list[email.message.EmailMessage] = field(default_factory=list)
+    posts: list[dict] = field(default_factory=list)
+
+
+@pytest.fixture
+def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[Caught]:
+    """An SMTP server (aiosmtpd) and a Slack-style webhook on 127.0.0.1, set up as the two
+    Airflow connections the notifier looks for (by environment, as an operator may)."""
+    from aiosmtpd.controller import Controller
+
+    caught = Caught()
+
+    class Mailbox:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            caught.mails.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            caught.posts.append({"path": self.path, "body": json.loads(body)})
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=free_port(0))
+    smtp.start()
+    webhook = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_MTQG_ALERTS_SMTP",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": smtp.port,
+                "extra": {
+                    "disable_tls": True,
+                    "disable_ssl": True,
+                    "from_email": "kho-du-lieu@mtqg.test",
+                    "to": "van-hanh@mtqg.test, so-ldtbxh@mtqg.test",
+                },
+            }
+        ),
+    )
+    webhook_url = f"http://127.0.0.1:{webhook.server_address[1]}/services/T000/B000/XXXX"
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_MTQG_ALERTS_SLACK", json.dumps({"conn_type": "slackwebhook", "password": webhook_url})
+    )
+    try:
+        yield caught
+    finally:
+        smtp.stop()
+        webhook.shutdown()
+
+
+def _deliver(state: Path) -> None:
+    bank = state / "inbox" / "bank"
+    bank.mkdir(parents=True)
+    row = (
+        "GD20230501,TK00000001,31825-000001,095300000001,Lê Văn Tám,31825,HN,HND,31825-HND-01,GN,"
+        "10.000.000,01/05/2023,10.000.000,0\n"
+    )
+    (bank / BANK_FILE).write_text(HEADER.read_text(encoding="utf-8") + row, encoding="utf-8")
+    insurance = state / "inbox" / "insurance"
+    insurance.mkdir(parents=True)
+    (insurance / EMPTY_INSURANCE_FILE).write_bytes(b"")
+
+
+def _body(mail: email.message.EmailMessage) -> str:
+    import html
+
+    part = mail.get_body(preferencelist=("html", "plain"))
+    assert part is not None
+    return html.unescape(part.get_content())
+
+
+@pytest.mark.airflow
+def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
+    warehouse: str, tmp_path: Path, channels: Caught
+) -> None:
+    from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
+
+    _deliver(tmp_path / "state")
+    outcomes = run_pipeline(warehouse, feeds=("bank", "insurance"), timeout=420)
+    states = {(o.dag_id, o.state) for o in outcomes}
+    assert ("ingest_bank_feed", "success") in states
+    assert ("ingest_insurance_feed", "failed") in states
+    assert [(o.dag_id, o.state) for o in outcomes if o.dag_id == "build_warehouse"] == [
+        ("build_warehouse", "failed")
+    ]
+
+    # one message per failed task and channel
+    subjects = sorted(str(mail["Subject"]) for mail in channels.mails)
+    assert len(subjects) == 2, subjects
+    assert len(channels.posts) == 2, channels.posts
+    validation_mail = next(m for m in channels.mails if "Validation failed" in str(m["Subject"]))
+    task_mail = next(m for m in channels.mails if "Task failed" in str(m["Subject"]))
+    assert validation_mail["To"] == "van-hanh@mtqg.test, so-ldtbxh@mtqg.test"
+    assert validation_mail["From"] == "kho-du-lieu@mtqg.test"
+
+    text = _body(validation_mail)
+    assert "Kiểm định không đạt / Validation failed: build_warehouse.audit_publication (bank)" in str(
+        validation_mail["Subject"]
+    )
+    english = text.split("-" * 60)[1]
+    assert "Validation failed: build pub_00001 was not published." in english
+    assert "Feed: bank" in english
+    assert f"{BANK_FILE} (feed bank, sender 954)" in english
+    assert (
+        "expect_table_row_count_to_be_between (suite fct_insurance_cards): observed 0; expected at least 1"
+        in (english)
+    )
+    assert (
+        "Data Docs (validation report): file://" in english and "data_docs/local_site/index.html" in english
+    )
+    vietnamese = text.split("-" * 60)[0]
+    assert "Kiểm định dữ liệu không đạt: bản dựng pub_00001 không được công bố." in vietnamese
+    assert "giá trị quan sát 0; yêu cầu ít nhất 1" in vietnamese
+    assert "Chưa có bản công bố nào." in vietnamese  # nothing was ever published here
+
+    task_text = _body(task_mail)
+    assert "ingest_insurance_feed.check_quarantine" in str(task_mail["Subject"])
+    assert f"{EMPTY_INSURANCE_FILE} (feed insurance, sender 95): quarantined" in task_text
+    assert f"{EMPTY_INSURANCE_FILE} (nguồn insurance, đơn vị gửi 95): quarantined" in task_text
+
+    posted = sorted(post["body"]["text"] for post in channels.posts)
+    assert all(post["path"] == "/services/T000/B000/XXXX" for post in channels.posts)
+    assert any("observed 0; expected at least 1" in body and BANK_FILE in body for body in posted)
+    assert any(EMPTY_INSURANCE_FILE in body and "Task failed" in body for body in posted)
+
+    with psycopg.connect(warehouse) as conn:
+        alerts = conn.execute(
+            "select task_id, feed, publication, delivered_to, delivery_errors "
+            "from ops.alerts order by task_id"
+        ).fetchall()
+        status, validation = conn.execute("select status, validation from ops.publish_log").fetchone()
+        assert conn.execute("select to_regnamespace('marts')").fetchone() == (None,)
+    assert alerts == [
+        ("audit_publication", "bank", "pub_00001", ["smtp", "slack"], []),
+        ("check_quarantine", "insurance", None, ["smtp", "slack"], []),
+    ]
+    assert status == "failed_validation"
+    assert validation["failures"][0]["expectation"] == "expect_table_row_count_to_be_between"
+    assert validation["failures"][0]["expected"] == {"min_value": 1}
+    log = (tmp_path / "state" / "alerts" / "alerts.log").read_text(encoding="utf-8")
+    assert log.count("\n=== ") + log.startswith("=== ") == 2
+
+
+def test_without_channels_the_alert_goes_to_the_log_ops_alerts_and_the_summary(
+    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtqg_warehouse.alerts.notifier import WarehouseAlertNotifier
+    from mtqg_warehouse.db import connection as db
+    from mtqg_warehouse.db import ddl
+    from mtqg_warehouse.publication import steps
+    from mtqg_warehouse.publication.validation import FailedCheck, ValidationOutcome
+
+    for variable in ("AIRFLOW_CONN_MTQG_ALERTS_SMTP", "AIRFLOW_CONN_MTQG_ALERTS_SLACK"):
+        monkeypatch.delenv(variable, raising=False)
+    with db.connect() as conn:
+        ddl.ensure_ops_schema(conn)
+    outcome = ValidationOutcome(
+        success=False,
+        checks_passed=4,
+        checks_failed=1,
+        failures=[
+            FailedCheck("fct_insurance_cards", "expect_column_values_to_be_unique", "card_issue_key", "2")
+        ],
+        data_docs="file:///docs/index.html",
+    )
+    ti = SimpleNamespace(dag_id="build_warehouse", task_id="audit_publication", run_id="run-1", log_url=None)
+    context = {"ti": ti, "run_id": "run-1", "exception": steps.ValidationFailed("failed", outcome)}
+    WarehouseAlertNotifier().notify(context)
+
+    log = (tmp_path / "state" / "alerts" / "alerts.log").read_text(encoding="utf-8")
+    assert '"delivered_to": []' in log
+    assert "expect_column_values_to_be_unique on column card_issue_key" in log and "no duplicates" in log
+    with psycopg.connect(warehouse) as conn:
+        assert conn.execute("select delivered_to, subject from ops.alerts").fetchall() == [
+            ([], "[MTQG] Kiểm định không đạt / Validation failed: build_warehouse.audit_publication")
+        ]
+    summary = steps.summary()
+    assert [alert["delivered_to"] for alert in summary["alerts"]] == [["alerts log only"]]
+    assert summary["alerts_log"].endswith("alerts/alerts.log")
+
+    # a channel that is configured but down: the failure is recorded beside the alert, never lost
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_MTQG_ALERTS_SMTP",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": free_port(0),
+                "extra": {"to": "a@b.test", "retry_limit": 1},
+            }
+        ),
+    )
+    WarehouseAlertNotifier().notify(context)
+    with psycopg.connect(warehouse) as conn:
+        delivered, errors = conn.execute(
+            "select delivered_to, delivery_errors from ops.alerts order by alert_id desc limit 1"
+        ).fetchone()
+    assert delivered == [] and len(errors) == 1 and errors[0].startswith("smtp: ")
+    assert len(steps.summary()["alerts"]) == 2
