@@ -102,6 +102,7 @@ class DemoRun:
     """What one `mtqg demo` left: its warehouse (published), state folder, exit code and output."""
 
     url: str
+    reader_url: str | None  # as BI tools connect: bi_reader and its password
     state: Path
     exit_code: int
     output: str
@@ -122,6 +123,7 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     from mtqg_warehouse.cli.main import main as mtqg
     from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
+    from mtqg_warehouse.publication.reader_role import reader_url
 
     target = WarehouseTarget.from_url(server_url)
     name = f"mtqg_demo_{uuid.uuid4().hex[:8]}"
@@ -133,8 +135,10 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.setenv("WAREHOUSE_URL", url)
         patch.setenv("MTQG_STATE_DIR", str(state))
+        patch.setenv("BI_READER_PASSWORD", "bi-reader-test-password")  # as the reader tests
         exit_code = mtqg(["demo"])
-    yield DemoRun(url, state, exit_code, printed.getvalue())
+        reader = reader_url(url)
+    yield DemoRun(url, reader, state, exit_code, printed.getvalue())
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
         conn.execute(f'drop database if exists "{metadata_database_name(url)}" with (force)')

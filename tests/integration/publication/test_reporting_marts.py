@@ -14,10 +14,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from psycopg import sql
 from readme_queries import lineage_query
 
-from mtqg_warehouse.publication import lifecycle
+from mtqg_warehouse.publication import reader_role
 from mtqg_warehouse.publication.article_figures import read_figures
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
@@ -25,10 +24,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
 @pytest.fixture
 def as_reader(demo_run) -> Iterator[psycopg.Connection]:
-    """A connection to the published demo that has become the BI reader role."""
+    """The published demo as BI tools see it: logged in as the reader role with its password."""
     assert demo_run.exit_code == 0, demo_run.output
-    with psycopg.connect(demo_run.url) as conn:
-        conn.execute(sql.SQL("set role {}").format(sql.Identifier(lifecycle.READER_ROLE)))
+    assert demo_run.reader_url is not None
+    with psycopg.connect(demo_run.reader_url) as conn:
+        assert conn.execute("select current_user").fetchone() == (reader_role.READER_ROLE,)
         yield conn
 
 
@@ -76,19 +76,19 @@ def test_the_household_list_of_the_entitlement_gaps_is_not_readable_by_the_bi_re
         )
     }
     assert {"rpt_entitlement_gaps", "rpt_support_coverage", "rpt_poverty_by_ward_year"} <= published
-    assert "rpt_entitlement_gap_households" not in published
+    assert "rpt_entitlement_gap_households_restricted" not in published
     gaps = as_reader.execute(
         "select sum(households_without_card), sum(households_without_credit), sum(households_without_either) "
         "from marts.rpt_entitlement_gaps"
     ).fetchone()
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        as_reader.execute("select count(*) from restricted.rpt_entitlement_gap_households")
+        as_reader.execute("select count(*) from restricted.rpt_entitlement_gap_households_restricted")
     with psycopg.connect(demo_run.url) as officer:  # the build role stands in for the ward officers' role
         listed = officer.execute(
             "select count(*) filter (where is_missing_card), count(*) filter (where is_missing_credit),"
             " count(*) filter (where is_missing_card and is_missing_credit),"
             " count(*) filter (where hamlet_code is null)"
-            " from restricted.rpt_entitlement_gap_households"
+            " from restricted.rpt_entitlement_gap_households_restricted"
         ).fetchone()
     assert listed is not None and gaps is not None
     assert listed[:3] == gaps and listed[3] == 0

@@ -2,7 +2,8 @@
     latest review: how many held no valid health-insurance card of their group, and how
     many no policy-bank credit, at the end of the review year. Counts and rates only: the
     list of those households, for the ward officer's follow-up, is
-    rpt_entitlement_gap_households, kept out of the published schema. -#}
+    rpt_entitlement_gap_households_restricted, published in the schema
+    `restricted`, which the BI reader cannot read. -#}
 with
 
 checked as (

@@ -1,11 +1,10 @@
-{{ config(schema='restricted') }}
 {#- RESTRICTED: the poor and near-poor households of the latest review missing a valid
     health-insurance card of their group or policy-bank credit, one row each, for the ward
-    officer's follow-up. Built into the schema `restricted`, never into the publication
-    schema: the publish step exposes in `marts` only the publication schema's relations
-    (publication/lifecycle.py), and the BI reader role gets no grant on `restricted`. Grant
-    it to the ward officers' role. Pseudonymous key and hamlet only: no names, no ID
-    numbers. -#}
+    officer's follow-up. Built and audited with the publication like every mart, but its
+    name ends in `_restricted`: the publish step gives such a relation its view in the
+    schema `restricted`, not in `marts`, and the BI reader role cannot read `restricted`
+    (publication/lifecycle.py RESTRICTED_SUFFIX, publication/reader_role.py). Pseudonymous
+    key and hamlet only: no names, no ID numbers. -#}
 with
 
 checked as (
