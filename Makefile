@@ -60,13 +60,16 @@ fmt: $(STAMP) ## format Python and SQL
 bench: $(STAMP) ## measure loaders and generator; last line is one JSON object
 	$(BIN)/python -m bench
 
+dashboard: $(STAMP) ## Superset with the dashboard on 127.0.0.1 (installed once into .state/superset); prints URL and login
+	$(BIN)/mtqg dashboard
+
 db-start: $(STAMP) ## start the embedded PostgreSQL (no-op when WAREHOUSE_URL is set)
 	$(BIN)/mtqg db start
 
 airflow-ui: $(STAMP) ## start Airflow's UI (api-server, scheduler, dag-processor, triggerer); prints URL and login
 	$(BIN)/mtqg airflow-ui
 
-stop: $(STAMP) ## stop the embedded PostgreSQL and any Airflow component left running
+stop: $(STAMP) ## stop the embedded PostgreSQL, Superset and any Airflow component left running
 	$(BIN)/mtqg stop
 
 clean: ## remove the state folder (embedded database, Airflow home, logs)
@@ -75,4 +78,4 @@ clean: ## remove the state folder (embedded database, Airflow home, logs)
 
 ci: test ## what CI should run: lint, typecheck, then every test
 
-.PHONY: help setup lock demo test test-tools test-unit lint typecheck fmt bench db-start airflow-ui stop clean ci
+.PHONY: help setup lock demo test test-tools test-unit lint typecheck fmt bench dashboard db-start airflow-ui stop clean ci

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         "docs": _docs,
         "generate": _generate,
         "backfill": _backfill,
+        "dashboard": _dashboard,
         "publications": publications.list_command,
         "rollback": publications.rollback_command,
         "airflow-ui": airflow_ui.run,
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from mtqg_warehouse.bi.cli import add_arguments as add_dashboard_arguments
     from mtqg_warehouse.generator.cli import add_arguments as add_generator_arguments
 
     parser = argparse.ArgumentParser(prog="mtqg", description=__doc__)
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("feed")
     backfill.add_argument("from_date", help="first logical date, e.g. 2023-05-02")
     backfill.add_argument("to_date", help="last logical date (inclusive)")
+    add_dashboard_arguments(commands.add_parser("dashboard", help="Superset and the dashboard, locally"))
     add_generator_arguments(commands.add_parser("generate", help="write synthetic feed files (docs/feeds)"))
     publications.add_commands(commands)
     airflow_ui.add_parser(commands)
@@ -73,6 +76,12 @@ def _backfill(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         print(f"  {outcome.run_id:<60} {outcome.state}")
     return 0 if all(o.state == "success" for o in outcomes) else 1
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from mtqg_warehouse.bi.cli import run
+
+    return run(args)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -99,6 +108,10 @@ def _stop(args: argparse.Namespace) -> int:
     stopped = stop_leftover_components()
     if stopped:
         print(f"stopped Airflow components left running: {', '.join(stopped)}")
+    from mtqg_warehouse.bi.dashboard import stop as stop_dashboard
+
+    if stop_dashboard():
+        print("stopped Superset")
     return _db(argparse.Namespace(action="stop"))
 
 
@@ -163,6 +176,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"loads: {json.dumps(summary['loads'], ensure_ascii=False)}")
     print(f"Data Docs (GX validations): {summary['data_docs']}")
     print(f"dbt docs (models, columns, lineage): {_docs_page()}")
+    from mtqg_warehouse.publication.article_figures import lines_from_marts
+
+    print("\n".join(lines_from_marts()))
     print(f"The warehouse keeps running for BI tools and psql at {url} (schema marts); `make stop` stops it.")
     return 0 if all(o.state == "success" for o in outcomes) else 1
 
