@@ -65,9 +65,15 @@ def test_init_script_creates_the_databases_and_roles(fresh_cluster: EmbeddedServ
         fresh_cluster.url("warehouse").replace("postgres@", "mtqg@"), autocommit=True
     ) as conn:
         conn.execute("create schema ops")  # the build role makes every schema
-    reader = psycopg.connect(fresh_cluster.url("warehouse").replace("postgres@", "bi_reader@"))
+    # the embedded server checks bi_reader's password (db/embedded.py), as the image's pg_hba does
+    reader_password = PASSWORDS["BI_READER_PASSWORD"]
+    reader = psycopg.connect(
+        fresh_cluster.url("warehouse").replace("postgres@", "bi_reader@"), password=reader_password
+    )
     with reader, pytest.raises(psycopg.errors.InsufficientPrivilege):
         reader.execute("create table public.mine (x int)")
     for database in ("airflow", "superset"):
         with pytest.raises(psycopg.OperationalError, match="permission denied"):
-            psycopg.connect(fresh_cluster.url(database).replace("postgres@", "bi_reader@")).close()
+            psycopg.connect(
+                fresh_cluster.url(database).replace("postgres@", "bi_reader@"), password=reader_password
+            ).close()
