@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +29,7 @@ from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import TRIMMED, cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, map_header
+from mtqg_warehouse.ingest.line_layout import LineLayout, in_file_line_ends, line_end_of, newlines
 from mtqg_warehouse.ingest.passthrough import SourceLines, copy_shape
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
@@ -39,7 +41,6 @@ MAX_LINES_PER_CHUNK = 500_000
 MAX_COLUMNS = 256
 # zip (xlsx, docx), PDF, OLE2 (xls, doc), gzip: what senders attach instead of CSV
 BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b\x08")
-NEWLINE = 10
 
 _CellRow = list[str | int | None]  # a line read by the csv module: its cells (None if empty), its row number
 
@@ -56,12 +57,24 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     except BaseException:
         handle.close()
         raise
-    chunks = _chunks(path, handle, start + len(header_line), header_map, table, delimiter)
+    line_end = line_end_of(header_line)
+    chunks = _chunks(path, handle, start + len(header_line), _Layout(header_map, table, delimiter, line_end))
     delivered: list[str | None] = [None] * header_map.width
     for name, position in zip(table.column_names, header_map.positions, strict=True):
         if position is not None:
             delivered[position] = name
-    return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=copy_shape(table, delivered))
+    shape = copy_shape(table, delivered, line_end)
+    return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=shape)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What every chunk of the file shares: its header, table, delimiter and line end."""
+
+    header_map: HeaderMap
+    table: Table
+    delimiter: str
+    line_end: bytes
 
 
 def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
@@ -117,38 +130,32 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
         raise FileRejected(path, messages.INVALID_CSV_LINE.format(row=row_number, error=err)) from err
 
 
-def _chunks(
-    path: Path, handle: BinaryIO, start: int, header_map: HeaderMap, table: Table, delimiter: str
-) -> Iterator[Callable[[], Chunk]]:
-    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called."""
+def _chunks(path: Path, handle: BinaryIO, start: int, layout: _Layout) -> Iterator[Callable[[], Chunk]]:
+    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called. Each
+    block's newlines are found once, here, and handed to its pieces."""
     with handle:
         handle.seek(start)
         row_number = 2
         for block in _pieces(path, handle):
-            for piece in _at_most_lines(block, MAX_LINES_PER_CHUNK):
-                yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
-                # counted with NumPy: bytes.count is three times slower
-                row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
+            for piece, ends in _at_most_lines(block, newlines(block), MAX_LINES_PER_CHUNK):
+                yield partial(_chunk, path, piece, ends, row_number, layout)
+                row_number += len(ends)
                 if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is undone
                     raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
 
 
-def _at_most_lines(block: bytes, limit: int) -> Iterator[bytes]:
+def _at_most_lines(block: bytes, ends: np.ndarray, limit: int) -> Iterator[tuple[bytes, np.ndarray]]:
     """The block cut so that no piece holds more than ``limit`` lines: a chunk's per-line
     arrays and frame then stay small even when a file is millions of empty lines."""
-    if len(block) <= limit * 2:  # a line is at least its newline: so few bytes, so few lines
-        yield block
-        return
-    ends = np.flatnonzero(np.frombuffer(block, np.uint8) == NEWLINE)
     if len(ends) <= limit:
-        yield block
+        yield block, ends
         return
     start = 0
-    for end in ends[limit - 1 :: limit].tolist():
-        yield block[start : end + 1]
-        start = end + 1
-    if start < len(block):
-        yield block[start:]
+    for first in range(0, len(ends), limit):
+        piece_ends = ends[first : first + limit]
+        end = int(piece_ends[-1]) + 1
+        yield block[start:end], piece_ends - start
+        start = end
 
 
 def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
@@ -168,12 +175,10 @@ def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
         raise FileRejected(path, messages.TRUNCATED_FILE)
 
 
-def _chunk(
-    path: Path, piece: bytes, first_row: int, header_map: HeaderMap, table: Table, delimiter: str
-) -> Chunk:
-    if b"\r" in piece:  # Windows line ends: COPY and the length proof both want bare newlines
-        piece = piece.replace(b"\r\n", b"\n")
-    layout = _LineLayout(piece, first_row)
+def _chunk(path: Path, piece: bytes, ends: np.ndarray, first_row: int, file: _Layout) -> Chunk:
+    header_map, table, delimiter = file.header_map, file.table, file.delimiter
+    piece, ends = in_file_line_ends(piece, ends, file.line_end)
+    layout = LineLayout(piece, ends, first_row, file.line_end)
     width = header_map.width
     layout.blank_delimiter_only_lines(delimiter, width)
     special = layout.lines_holding(b'"', b"\r", b"\x00")
@@ -230,7 +235,7 @@ def _values_without_header(cells: pl.DataFrame, header_map: HeaderMap) -> list[R
 
 
 def _special_lines(
-    layout: _LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
+    layout: LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
 ) -> tuple[list[_CellRow], list[RowProblem]]:
     """Lines with quotes or stray carriage returns, read one by one with the csv module,
     strictly; ``good`` is set for those with the header's width. A NUL byte (which PostgreSQL
@@ -270,7 +275,7 @@ def _frame_of(rows: list[_CellRow], width: int) -> pl.DataFrame:
 
 
 def _untrimmed_rows(
-    layout: _LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
+    layout: LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
 ) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
     no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
@@ -315,101 +320,7 @@ def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
     return lengths.to_series().to_numpy()
 
 
-def _positions(piece: bytes, byte: bytes, few: int = 1_000) -> np.ndarray:
-    """Where ``byte`` occurs: by memchr-fast searches while it is rare (quotes, stray carriage
-    returns), else by one vectorised comparison over the chunk."""
-    found: list[int] = []
-    position = piece.find(byte)
-    while position >= 0 and len(found) < few:
-        found.append(position)
-        position = piece.find(byte, position + 1)
-    if position < 0:
-        return np.array(found, dtype=np.int64)
-    return np.flatnonzero(np.frombuffer(piece, np.uint8) == byte[0])
-
-
-class _LineLayout:
-    """Where each line of a chunk starts and ends (``ends`` index the newlines)."""
-
-    def __init__(self, piece: bytes, first_row: int) -> None:
-        self.piece = piece
-        self.ends = np.flatnonzero(np.frombuffer(piece, np.uint8) == NEWLINE)
-        self.starts = np.concatenate(([0], self.ends[:-1] + 1))
-        self.count = len(self.ends)
-        self.row_numbers = np.arange(first_row, first_row + self.count, dtype=np.int64)
-        self.lengths = self.ends - self.starts
-        self.blank = self.lengths <= 0
-
-    def blank_delimiter_only_lines(self, delimiter: str, width: int) -> None:
-        """Lines of nothing but separators (",,,,,,"): Excel writes one for every empty row it
-        has formatted. They are blank lines, not rows of missing values to reject one by one."""
-        short = np.flatnonzero(~self.blank & (self.lengths <= 2 * width + 1))
-        filler = (delimiter + " \r\t").encode()
-        for index in short.tolist():
-            if not self.piece[self.starts[index] : self.ends[index]].translate(None, filler):
-                self.blank[index] = True
-
-    def lines_holding(self, *needles: bytes) -> np.ndarray:
-        """Indices of the lines that hold any of the single-byte ``needles``, in order."""
-        found = [_positions(self.piece, needle) for needle in needles if needle in self.piece]
-        if not found:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.searchsorted(self.ends, np.concatenate(found)))
-
-    def unsafe(self, lines: np.ndarray) -> np.ndarray:
-        """Those of ``lines`` that could make Polars see more or fewer lines than there are: an
-        unclosed quote, a stray carriage return or a NUL byte."""
-        return np.array(
-            [
-                i
-                for i in lines.tolist()
-                if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
-                or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]])
-                or b"\x00" in line
-            ],
-            dtype=np.int64,
-        )
-
-    def blanked(self, lines: np.ndarray) -> bytes:
-        """The chunk with these lines emptied (Polars reads an empty line as a row of nulls,
-        so rows stay one per line)."""
-        if len(lines) == 0:
-            return self.piece
-        parts, position = [], 0
-        for index in lines.tolist():
-            parts.append(self.piece[position : self.starts[index]])
-            position = int(self.ends[index])
-        parts.append(self.piece[position:])
-        return b"".join(parts)
-
-    def padded_lines(self, delimiter: str) -> np.ndarray:
-        """Lines where a cell starts or ends with a space: a space after a delimiter or at the
-        line's start, or before a delimiter or the line's end."""
-        arr = np.frombuffer(self.piece, np.uint8)
-        spaces = _positions(self.piece, b" ", few=0)
-        padded = np.zeros(self.count, dtype=bool)
-        if len(spaces) == 0:
-            return padded
-        ends = (ord(delimiter), NEWLINE)
-        before = arr[np.maximum(spaces - 1, 0)]
-        after = arr[np.minimum(spaces + 1, len(arr) - 1)]
-        at_edge = np.isin(before, ends) | np.isin(after, ends) | (spaces == 0)
-        padded[np.searchsorted(self.ends, spaces[at_edge])] = True
-        return padded
-
-    def bad_lines(self, good: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(~good & ~self.blank)
-
-    def line(self, index: int) -> str:
-        return self.piece[self.starts[index] : self.ends[index]].decode("utf-8", "replace")
-
-    def originals(self, rows: list[int]) -> list[str]:
-        """Rejected lines as sent, for the report; a NUL byte (which text cannot hold) as \\0."""
-        first = int(self.row_numbers[0]) if self.count else 0
-        return [self.line(row - first).replace("\x00", "\\0") for row in rows]
-
-
-def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
+def _wrong_width(layout: LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
     """One bad line is one rejected row, never a reason to refuse the whole file."""
     text = layout.line(int(index))
     try:
