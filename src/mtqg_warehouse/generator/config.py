@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from mtqg_warehouse.generator.csv_style import PLAIN, CsvStyle
+
 ASSUMPTIONS_PATH = Path(__file__).with_name("assumptions.yml")
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds"
 
@@ -29,6 +31,7 @@ class RunConfig:
     preset: str
     out: Path
     workers: int = 2
+    csv_style: CsvStyle = PLAIN  # how the bank and insurance CSV files are written
 
     @property
     def calibrated(self) -> bool:

@@ -159,12 +159,14 @@ def _at_most_lines(block: bytes, ends: np.ndarray, limit: int) -> Iterator[tuple
 
 
 def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
-    """Whole lines, about CHUNK_BYTES at a time (the first one smaller, so COPY starts while
-    the rest is checked); a line longer than a block is carried into the next one."""
-    size = CHUNK_BYTES // 8
+    """Whole lines, about CHUNK_BYTES at a time; a line longer than a block is carried into
+    the next one. The first blocks are smaller, each twice the one before: COPY starts as soon
+    as a small first block is checked, and each block is checked while COPY takes the one
+    before, half its size, so the server never waits long for the client."""
+    size = max(CHUNK_BYTES // 16, 1)
     carry: list[bytes] = []
     while block := handle.read(size):
-        size = CHUNK_BYTES
+        size = min(2 * size, CHUNK_BYTES)
         cut = block.rfind(b"\n") + 1
         if cut == 0:
             carry.append(block)
