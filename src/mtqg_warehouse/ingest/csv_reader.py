@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -184,25 +185,29 @@ def _chunk(path: Path, piece: bytes, ends: np.ndarray, first_row: int, file: _La
     width = header_map.width
     layout.blank_delimiter_only_lines(delimiter, width)
     special = layout.lines_holding(b'"', b"\r", b"\x00")
+    unsafe = layout.unsafe(special)
     try:
-        cells = _parse(
-            path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True
-        )
+        cells = _parse(path, layout.blanked(unsafe), width, delimiter, layout.count, ragged=True)
+        candidates = np.setdiff1d(special, unsafe, assume_unique=True)
     except FileRejected:  # a quoted cell Polars will not take ("abc"def): leave all quoted lines out
         cells = _parse(path, layout.blanked(special), width, delimiter, layout.count, ragged=True)
-    good = ~layout.blank & (layout.lengths == _joined_length(cells, width))
+        candidates = np.zeros(0, dtype=np.int64)
+    joined = _joined_length(cells, width)
+    good = ~layout.blank & (layout.lengths == joined)
+    quoted = _well_quoted(layout, candidates[~good[candidates]], cells, joined, width, delimiter)
+    good |= quoted
     cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64))
     if not good.all():
         cells = cells.filter(pl.Series(good))
     plain_good = good.copy()
     special_cells, special_problems = _special_lines(layout, special, width, delimiter, good)
     if special_cells:
-        cells = pl.concat([cells, _frame_of(special_cells, width)])
+        cells = pl.concat([cells, _frame_of(special_cells, width)], rechunk=True)
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
     problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         problems += _too_long_fields(cells)
-    untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter)
+    untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter, quoted)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
     return Chunk(
@@ -271,25 +276,73 @@ def _special_lines(
     return rows, problems
 
 
+@lru_cache(maxsize=16)
+def _strict_line(width: int, delimiter: str) -> re.Pattern[bytes]:
+    """A line of exactly ``width`` fields, each either unquoted (no quote, delimiter or line
+    break) or wholly quoted with inner quotes doubled: CSV that the csv module reads strictly,
+    and Polars reads the same."""
+    separator = re.escape(delimiter.encode())
+    field = rb'(?:"(?:[^"]|"")*"|[^"' + separator + rb"\r\n]*)"
+    return re.compile(field + rb"(?:" + separator + field + rb"){" + str(width - 1).encode() + rb"}")
+
+
+def _well_quoted(
+    layout: LineLayout,
+    candidates: np.ndarray,
+    cells: pl.DataFrame,
+    joined: np.ndarray,
+    width: int,
+    delimiter: str,
+) -> np.ndarray:
+    """Lines with quoted cells that Polars read right, so the csv module need not read them
+    again: the line is strict CSV of the header's width, and its length is its cells' plus the
+    separators and the quotes that are not in the cells (a quoted cell's two, and one of each
+    doubled quote)."""
+    quoted = np.zeros(layout.count, dtype=bool)
+    pattern = _strict_line(width, delimiter)
+    piece = layout.piece
+    spans = zip(layout.starts[candidates].tolist(), layout.stops[candidates].tolist(), strict=True)
+    strict = [pattern.fullmatch(piece, start, stop) is not None for start, stop in spans]
+    candidates = candidates[np.array(strict, dtype=bool)] if strict else candidates
+    if len(candidates) == 0:
+        return quoted
+    in_cells = cells[candidates].select(
+        pl.sum_horizontal(pl.all().str.count_matches('"', literal=True).fill_null(0))
+    )
+    spans = zip(layout.starts[candidates].tolist(), layout.stops[candidates].tolist(), strict=True)
+    in_lines = np.array([piece.count(b'"', start, stop) for start, stop in spans])
+    lengths = joined[candidates] + in_lines - in_cells.to_series().to_numpy()
+    quoted[candidates[lengths == layout.lengths[candidates]]] = True
+    return quoted
+
+
 def _frame_of(rows: list[_CellRow], width: int) -> pl.DataFrame:
     schema = {**dict.fromkeys(cell_columns(width), pl.String), ROW_NUMBER: pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _untrimmed_rows(
-    layout: LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
+    layout: LineLayout,
+    good: np.ndarray,
+    cells: pl.DataFrame,
+    special: int,
+    delimiter: str,
+    quoted: np.ndarray,
 ) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
     no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
     is found in the bytes: a space next to a delimiter or a line end. Only when the chunk
-    holds any other of those characters does every cell go through a regex. The last
-    ``special`` rows (read by the csv module) are always trimmed."""
+    holds any other of those characters does every cell go through a regex. Rows of
+    ``quoted`` lines (their cells may be quoted, empty or padded inside the quotes) and the
+    last ``special`` rows (read by the csv module) are always trimmed."""
+    in_rows = quoted[good[: layout.count]]
     if _holds_other_spaces(layout.piece):
         columns = [c for c in cells.columns if c != ROW_NUMBER]
         flags = [pl.col(c).str.contains(f"^[{TRIMMED}]|[{TRIMMED}]$") for c in columns]
         mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()
+        mask = mask | pl.Series(np.concatenate([in_rows, np.zeros(cells.height - len(in_rows), dtype=bool)]))
     else:
-        mask = pl.Series(layout.padded_lines(delimiter)[good[: layout.count]])
+        mask = pl.Series(layout.padded_lines(delimiter)[good[: layout.count]] | in_rows)
         mask = pl.concat([mask, pl.Series([False] * (cells.height - len(mask)))])
     if special:
         mask = mask.scatter(range(len(mask) - special, len(mask)), True)

@@ -249,6 +249,11 @@ def detect_legacy(text: str) -> Encoding | None:
     source = unicodedata.normalize("NFC", text)
     if _without_evidence(source):
         return None
+    return _detect_assessed(source)
+
+
+def _detect_assessed(source: str) -> Encoding | None:
+    """``detect_legacy`` of NFC text, every encoding assessed."""
     confident = [a for a in _assessments(source) if a.confident]
     return confident[0].codec.encoding if len(confident) == 1 else None
 
@@ -258,6 +263,11 @@ def repair(text: str) -> RepairResult:
     source = unicodedata.normalize("NFC", text)
     if _without_evidence(source):  # most text, decomposed (NFD) Vietnamese among it: no work
         return RepairResult(source, None, True)
+    return _repair_assessed(source)
+
+
+def _repair_assessed(source: str) -> RepairResult:
+    """``repair`` of NFC text, every encoding assessed."""
     found = _assessments(source)
     confident = [a for a in found if a.confident]
     if len(confident) == 1:
