@@ -39,15 +39,17 @@ def timing(rows: int, seconds: list[float]) -> dict[str, Any]:
     }
 
 
-def compared(copy: dict[str, Any], copy_bare: dict[str, Any], loader: dict[str, Any]) -> dict[str, Any]:
+def compared(
+    copy: dict[str, Any], copy_bare: dict[str, Any], loader: dict[str, Any], target: float = TARGET_RATIO
+) -> dict[str, Any]:
     """How close the loader comes to ``\\copy`` of the same file: the headline against the table
     identical to the loader's (the target applies to it), the second against the bare table."""
     value = ratio(loader["rows_per_s"], copy["rows_per_s"])
     return {
         "ratio_loader_to_copy": value,
         "ratio_loader_to_bare_copy": ratio(loader["rows_per_s"], copy_bare["rows_per_s"]),
-        "target_ratio": TARGET_RATIO,
-        "meets_target": value >= TARGET_RATIO,
+        "target_ratio": target,
+        "meets_target": value >= target,
     }
 
 

@@ -27,7 +27,14 @@ from mtqg_warehouse.config import state_dir
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "unavailable"
-FEED_SECTIONS = ("bank", "insurance", "ward_returns", "xlsx_readers")
+FEED_SECTIONS = (
+    "bank",
+    "bank_mixed_habits",
+    "bank_windows_export",
+    "insurance",
+    "ward_returns",
+    "xlsx_readers",
+)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -127,16 +134,37 @@ def _measure_feeds(result: Result, sizes: Sizes, server: BenchServer, work: Path
         return
     manifest = base.read_manifest(generated)
     psql = result.guarded("psql", lambda: str(find_psql()))
-    for feed, rows in (("bank", sizes.bank_rows), ("insurance", sizes.card_rows)):
-        if psql is None:
-            result.unavailable(feed, "no psql for the COPY yardstick: " + result.reasons["psql"])
-            continue
-        section = result.guarded(
-            feed, partial(_csv_feed, server, Path(psql), feed, generated, manifest, rows, sizes, work)
-        )
-        if section is not None and "loader_unavailable_reason" in section:
-            result.note(f"{feed}_loader", section["loader_unavailable_reason"])
+    _csv_feeds(result, sizes, server, psql, generated, manifest, work)
     _ward_returns(result, sizes, server, generated, manifest, work)
+
+
+def _csv_feeds(
+    result: Result,
+    sizes: Sizes,
+    server: BenchServer,
+    psql: str | None,
+    generated: Path,
+    manifest: Manifest,
+    work: Path,
+) -> None:
+    """Each CSV file in turn (the bank's in three kinds), then every ratio side by side."""
+    from bench import csv_feeds
+
+    for feed, rows in (("bank", sizes.bank_rows), ("insurance", sizes.card_rows)):
+        for kind in csv_feeds.KINDS[feed]:
+            key = csv_feeds.section_key(feed, kind)
+            if psql is None:
+                result.unavailable(key, "no psql for the COPY yardstick: " + result.reasons["psql"])
+                continue
+            measure = partial(
+                _csv_feed, server, Path(psql), feed, kind, generated, manifest, rows, sizes, work
+            )
+            section = result.guarded(key, measure)
+            if section is not None and "loader_unavailable_reason" in section:
+                result.note(f"{key}_loader", section["loader_unavailable_reason"])
+    result.figures["csv_ratios"] = csv_feeds.ratios(result.figures)
+    for line in csv_feeds.ratio_lines(result.figures["csv_ratios"]):
+        print(line, flush=True)
 
 
 def _generate_base(households: int, generated: Path) -> dict[str, Any]:
@@ -154,17 +182,20 @@ def _csv_feed(
     server: BenchServer,
     psql: Path,
     feed: str,
+    kind: str,
     generated: Path,
     manifest: Manifest,
     rows: int,
     sizes: Sizes,
     work: Path,
 ) -> dict[str, Any]:
+    """One file, written in ``kind``'s style, measured, then deleted (they are large)."""
     from bench import csv_feeds
+    from mtqg_warehouse.generator.csv_style import STYLES
 
-    made = csv_feeds.build_file(feed, generated, manifest, rows, work / "files")
+    made = csv_feeds.build_file(feed, generated, manifest, rows, work / "files", STYLES[kind])
     try:
-        return csv_feeds.measure(server, psql, feed, made, sizes.runs, work)
+        return csv_feeds.measure(server, psql, feed, made, sizes.runs, work, kind)
     finally:
         made.path.unlink(missing_ok=True)
 

@@ -9,13 +9,15 @@ about 0.1 % defects of every kind the generator plants.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bench.base import BaseRows
+from mtqg_warehouse.generator.csv_style import PLAIN, CsvStyle, StyledColumns, write_csv
 
 Rekey = Callable[[list[str], int], list[str]]
 
@@ -85,14 +87,25 @@ def scaled_rows(
                 return
 
 
-def write_scaled(path: Path, headers: list[str], rows: Iterator[tuple[list[str], bool]]) -> ScaledFile:
-    """The contract's CSV: UTF-8, comma, header first, quoted only where needed, ``\\n`` ends."""
-    count = defects = 0
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(headers)
+def write_scaled(
+    path: Path,
+    headers: list[str],
+    rows: Iterator[tuple[list[str], bool]],
+    style: CsvStyle = PLAIN,
+    columns: StyledColumns | None = None,
+    seed: int = 0,
+) -> ScaledFile:
+    """The contract's CSV, written by the generator's CSV writer in ``style`` (plain: UTF-8,
+    comma, header first, quoted only where needed, ``\\n`` ends); ``columns`` say where a
+    style's typing habits go, ``seed`` seeds their random choices."""
+    defects = 0
+
+    def counted() -> Iterator[tuple[list[str], bool]]:
+        nonlocal defects
         for row, is_defect in rows:
-            writer.writerow(row)
-            count += 1
             defects += is_defect
+            yield row, is_defect
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        count = write_csv(handle, headers, counted(), style, columns, np.random.default_rng(seed))
     return ScaledFile(path, count, defects, path.stat().st_size)

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from mtqg_warehouse.generator.config import RunConfig, assumptions
+from mtqg_warehouse.generator.csv_style import LINE_ENDS, CsvStyle
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="processes (one ward per task)")
     parser.add_argument("--out", type=Path, default=Path("data/generated"))
+    csv = parser.add_argument_group("how the CSV feeds are written (generator/csv_style.py)")
+    csv.add_argument("--line-ends", choices=sorted(LINE_ENDS), default="lf", help="crlf: as Windows tools")
+    csv.add_argument("--bom", action="store_true", help="start each CSV with a UTF-8 byte-order mark")
+    csv.add_argument("--nfd-share", type=float, default=0.0, help="share of rows with a decomposed name")
+    csv.add_argument("--comma-share", type=float, default=0.0, help="share of rows with a quoted comma name")
+    csv.add_argument("--padded-share", type=float, default=0.0, help="share of rows with a padded code")
 
 
 def config_from(args: argparse.Namespace) -> RunConfig:
@@ -38,7 +45,16 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         raise SystemExit(f"--preset demo needs {demo['calibration_year']} among the years")
     if args.preset == "demo" and households < 30_000:
         raise SystemExit("--preset demo needs at least 30000 households to meet the figures")
-    return RunConfig(households, years, args.seed, args.defect_rate, args.preset, args.out, args.workers)
+    style = CsvStyle(
+        line_end=LINE_ENDS[args.line_ends],
+        bom=args.bom,
+        nfd_share=args.nfd_share,
+        comma_share=args.comma_share,
+        padded_share=args.padded_share,
+    )
+    return RunConfig(
+        households, years, args.seed, args.defect_rate, args.preset, args.out, args.workers, style
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from mtqg_warehouse.contracts.reference import seed_rows  # the generator's code lists: the seeds
+from mtqg_warehouse.generator.csv_style import PLAIN, CsvStyle
 
 ASSUMPTIONS_PATH = Path(__file__).with_name("assumptions.yml")
 
@@ -29,6 +30,7 @@ class RunConfig:
     preset: str
     out: Path
     workers: int = 2
+    csv_style: CsvStyle = PLAIN  # how the bank and insurance CSV files are written
 
     @property
     def calibrated(self) -> bool:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mtqg_warehouse.contracts.model import load_contract
+from mtqg_warehouse.contracts.model import Table, load_contract
 from mtqg_warehouse.generator import names
+from mtqg_warehouse.generator.csv_style import BOM, PLAIN, CsvStyle, StyledColumns, styled_rows
 from mtqg_warehouse.generator.defects import Defect, inject_rows, plan_files
 
 BANK_KINDS = {
@@ -50,9 +52,13 @@ BANK_FILE_KINDS = (
 )
 
 
-def csv_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
+def csv_bytes(headers: list[str], rows: list[list[object]], style: CsvStyle = PLAIN) -> bytes:
+    """The file's bytes with the style's line ends and byte-order mark (its habits are applied
+    to the rows before, see ``_write``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    if style.bom:
+        buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator=style.line_end)
     writer.writerow(headers)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -69,18 +75,49 @@ def _conflict(columns: list[str], field: str):
     return change
 
 
-def _write(path: Path, headers: list[str], rows, kind: str | None, rng) -> tuple[bytes, list[str]]:
+@dataclass(frozen=True)
+class Writing:
+    """How a feed's files are written: the contract table, the style and its own random numbers
+    (so a plain style draws none, and files in it stay byte for byte as they were)."""
+
+    table: Table
+    style: CsvStyle = PLAIN
+    rng: np.random.Generator | None = None
+
+    def styled(self, rows: list, defect_rows: set[int]) -> list:
+        if not self.style.touches_rows:
+            return rows
+        marked = ((row, index in defect_rows) for index, row in enumerate(rows))
+        rng = self.rng if self.rng is not None else np.random.default_rng()
+        return list(styled_rows(marked, StyledColumns.of(self.table), self.style, rng))
+
+
+def _write(
+    path: Path, headers: list[str], rows, kind: str | None, rng, writing: Writing, defect_rows: set[int]
+) -> tuple[bytes, list[str]]:
     order = list(range(len(headers)))
     if kind == "reordered_columns":
         order = rng.permutation(len(headers)).tolist()
-    data = csv_bytes([headers[i] for i in order], [[r[i] for i in order] for r in rows])
+    styled = writing.styled(rows, defect_rows)
+    data = csv_bytes([headers[i] for i in order], [[r[i] for i in order] for r in styled], writing.style)
     path.write_bytes(data)
     return data, [headers[i] for i in order]
 
 
-def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, versions: bool):
-    """files: first-version file name -> clean rows. Returns (defects, {file: data rows})."""
+def write_feed(
+    feed: str,
+    out: Path,
+    files: dict[str, list],
+    rate: float,
+    rng,
+    versions: bool,
+    style: CsvStyle = PLAIN,
+    style_rng: np.random.Generator | None = None,
+):
+    """files: first-version file name -> clean rows. Returns (defects, {file: data rows}).
+    ``style``: how the files are written (line ends, byte-order mark, typing habits)."""
     spec = next(iter(load_contract(feed).tables.values()))
+    writing = Writing(spec, style, style_rng)
     columns, headers = spec.column_names, [c.header_vi for c in spec.columns]
     kinds = BANK_KINDS if feed == "bank" else CARD_KINDS
     plan = plan_files(sorted(files), rate, rng, BANK_FILE_KINDS) if versions else {}
@@ -96,7 +133,7 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
         rows, marks = inject_rows(
             files[first], columns, kinds, rate, rng, _conflict(columns, kinds["conflicting_duplicate"])
         )
-        data, order = _write(folder / final, headers, rows, kind, rng)
+        data, order = _write(folder / final, headers, rows, kind, rng, writing, set(marks))
         counts[final] = len(rows)
         for idx, (field, dkind, value) in sorted(marks.items()):
             defects.append(Defect(final, "", idx + 2, field, dkind, value))
@@ -107,24 +144,26 @@ def write_feed(feed: str, out: Path, files: dict[str, list], rate: float, rng, v
             defects.append(Defect(correction, "", None, "", kind, final))
         if v1:
             assert kind is not None  # v1 is one of the kinds above
-            defects.append(_write_v1(folder / first, correction, kind, headers, files[first], columns))
+            defects.append(
+                _write_v1(folder / first, correction, kind, headers, files[first], columns, writing.style)
+            )
     return defects, counts
 
 
-def _write_v1(path: Path, correction: str, kind: str, headers, rows, columns) -> Defect:
+def _write_v1(path: Path, correction: str, kind: str, headers, rows, columns, style: CsvStyle) -> Defect:
     """The spoilt first version at ``path``, superseded by the file named ``correction``."""
     field = ""
     if kind == "empty_file":
         data = b""
     elif kind == "truncated_file":
-        full = csv_bytes(headers, rows)
+        full = csv_bytes(headers, rows, style)
         data = full[: max(int(len(full) * 0.6), 1)]
     elif kind == "missing_required_column":
         field = columns[1]
         keep = [i for i in range(len(headers)) if i != 1]
-        data = csv_bytes([headers[i] for i in keep], [[r[i] for i in keep] for r in rows])
+        data = csv_bytes([headers[i] for i in keep], [[r[i] for i in keep] for r in rows], style)
     else:
-        data = csv_bytes(headers, rows[: max(len(rows) - 1, 0)])
+        data = csv_bytes(headers, rows[: max(len(rows) - 1, 0)], style)
     path.write_bytes(data)
     return Defect(path.name, "", None, field, kind, correction)
 

@@ -118,11 +118,12 @@ def generate(cfg: RunConfig) -> dict:
     rng = np.random.default_rng([cfg.seed, 996])
     bank_files = csv_feeds.group_rows([p for r in results for p in r.loans], names.bank_day)
     card_files = csv_feeds.group_rows([p for r in results for p in r.cards], names.card_month)
+    style_rng = np.random.default_rng([cfg.seed, 995])  # its own: a plain style draws nothing
     bank_def, bank_counts = csv_feeds.write_feed(
-        "bank", cfg.out, bank_files, cfg.defect_rate, rng, versions=True
+        "bank", cfg.out, bank_files, cfg.defect_rate, rng, True, cfg.csv_style, style_rng
     )
     card_def, card_counts = csv_feeds.write_feed(
-        "insurance", cfg.out, card_files, cfg.defect_rate, rng, versions=False
+        "insurance", cfg.out, card_files, cfg.defect_rate, rng, False, cfg.csv_style, style_rng
     )
     defects = [d for r in results for d in r.defects] + bank_def + card_def
     _write_manifest(cfg.out, defects)

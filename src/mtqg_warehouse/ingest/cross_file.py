@@ -9,7 +9,9 @@ keys of the file it supersedes (ingest/audit.py ``supersede_earlier``), and a la
 of an earlier version is itself superseded.
 
 The lookup goes through the key's index and this load's rows through a BRIN index on
-``_load_id`` (db/raw_tables.py), so a file that repeats nothing costs one index probe a row.
+``_load_id`` (db/raw_tables.py), so a file that repeats nothing costs one index probe a row;
+when no other current load of the feed could hold a key, one look at ``ops.load_audit``
+says so and the lookup is not made at all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ from psycopg import sql
 from mtqg_warehouse.contracts.model import FeedContract, Table
 from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.messages import LOADED_FROM_EARLIER_FILE
+
+OTHER_CURRENT_LOADS = """
+select exists (
+    select from ops.load_audit as earlier_load
+    where earlier_load.load_id <> %(load)s
+      and earlier_load.feed = %(feed)s
+      and earlier_load.status = 'loaded' and earlier_load.superseded_by is null
+      and not (earlier_load.period is not distinct from %(period)s
+               and earlier_load.sender_code is not distinct from %(sender)s)
+)
+"""
 
 REJECT_REPEATS = """
 with repeated as (
@@ -62,6 +75,10 @@ def reject_repeats(
     ops.rejected_rows; how many (nothing to do unless the contract says the key spans files)."""
     if not table.natural_key_across_files or not table.natural_key:
         return 0
+    parameters = _parameters(table, delivery, load_id, sheet)
+    (others,) = conn.execute(OTHER_CURRENT_LOADS, parameters).fetchone() or (False,)
+    if not others:  # the feed's first load (or its sender's only period): nothing to repeat
+        return 0
     key = [sql.Identifier(name) for name in table.natural_key]
     query = sql.SQL(REJECT_REPEATS).format(
         relation=sql.Identifier(contract.raw_schema, table.name),
@@ -74,7 +91,7 @@ def reject_repeats(
         # can cross the JIT threshold, and compiling then costs more than the whole lookup
         before = cursor.execute("select current_setting('jit')").fetchone()
         cursor.execute("select set_config('jit', 'off', true)")
-        cursor.execute(query, _parameters(table, delivery, load_id, sheet))
+        cursor.execute(query, parameters)
         repeated = cursor.rowcount
         cursor.execute("select set_config('jit', %s, true)", [before[0] if before else "on"])
         return repeated

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Callable, Iterator
-from functools import partial
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,6 +30,7 @@ from mtqg_warehouse.ingest import messages
 from mtqg_warehouse.ingest.errors import FileRejected
 from mtqg_warehouse.ingest.frames import TRIMMED, cell_columns, to_contract_frame
 from mtqg_warehouse.ingest.headers import HeaderMap, map_header
+from mtqg_warehouse.ingest.line_layout import LineLayout, in_file_line_ends, line_end_of, newlines
 from mtqg_warehouse.ingest.passthrough import SourceLines, copy_shape
 from mtqg_warehouse.ingest.rows import ROW_NUMBER, Chunk, ReadResult, RowProblem
 
@@ -39,7 +42,6 @@ MAX_LINES_PER_CHUNK = 500_000
 MAX_COLUMNS = 256
 # zip (xlsx, docx), PDF, OLE2 (xls, doc), gzip: what senders attach instead of CSV
 BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b\x08")
-NEWLINE = 10
 
 _CellRow = list[str | int | None]  # a line read by the csv module: its cells (None if empty), its row number
 
@@ -56,12 +58,24 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     except BaseException:
         handle.close()
         raise
-    chunks = _chunks(path, handle, start + len(header_line), header_map, table, delimiter)
+    line_end = line_end_of(header_line)
+    chunks = _chunks(path, handle, start + len(header_line), _Layout(header_map, table, delimiter, line_end))
     delivered: list[str | None] = [None] * header_map.width
     for name, position in zip(table.column_names, header_map.positions, strict=True):
         if position is not None:
             delivered[position] = name
-    return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=copy_shape(table, delivered))
+    shape = copy_shape(table, delivered, line_end)
+    return ReadResult(table=table.name, sheet=None, chunks=chunks, copy_shape=shape)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What every chunk of the file shares: its header, table, delimiter and line end."""
+
+    header_map: HeaderMap
+    table: Table
+    delimiter: str
+    line_end: bytes
 
 
 def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
@@ -117,47 +131,43 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
         raise FileRejected(path, messages.INVALID_CSV_LINE.format(row=row_number, error=err)) from err
 
 
-def _chunks(
-    path: Path, handle: BinaryIO, start: int, header_map: HeaderMap, table: Table, delimiter: str
-) -> Iterator[Callable[[], Chunk]]:
-    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called."""
+def _chunks(path: Path, handle: BinaryIO, start: int, layout: _Layout) -> Iterator[Callable[[], Chunk]]:
+    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called. Each
+    block's newlines are found once, here, and handed to its pieces."""
     with handle:
         handle.seek(start)
         row_number = 2
         for block in _pieces(path, handle):
-            for piece in _at_most_lines(block, MAX_LINES_PER_CHUNK):
-                yield partial(_chunk, path, piece, row_number, header_map, table, delimiter)
-                # counted with NumPy: bytes.count is three times slower
-                row_number += int(np.count_nonzero(np.frombuffer(piece, np.uint8) == NEWLINE))
+            for piece, ends in _at_most_lines(block, newlines(block), MAX_LINES_PER_CHUNK):
+                yield partial(_chunk, path, piece, ends, row_number, layout)
+                row_number += len(ends)
                 if row_number - 2 > MAX_ROWS:  # checked as the file is read: the load is undone
                     raise FileRejected(path, messages.TOO_MANY_ROWS.format(limit=MAX_ROWS))
 
 
-def _at_most_lines(block: bytes, limit: int) -> Iterator[bytes]:
+def _at_most_lines(block: bytes, ends: np.ndarray, limit: int) -> Iterator[tuple[bytes, np.ndarray]]:
     """The block cut so that no piece holds more than ``limit`` lines: a chunk's per-line
     arrays and frame then stay small even when a file is millions of empty lines."""
-    if len(block) <= limit * 2:  # a line is at least its newline: so few bytes, so few lines
-        yield block
-        return
-    ends = np.flatnonzero(np.frombuffer(block, np.uint8) == NEWLINE)
     if len(ends) <= limit:
-        yield block
+        yield block, ends
         return
     start = 0
-    for end in ends[limit - 1 :: limit].tolist():
-        yield block[start : end + 1]
-        start = end + 1
-    if start < len(block):
-        yield block[start:]
+    for first in range(0, len(ends), limit):
+        piece_ends = ends[first : first + limit]
+        end = int(piece_ends[-1]) + 1
+        yield block[start:end], piece_ends - start
+        start = end
 
 
 def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
-    """Whole lines, about CHUNK_BYTES at a time (the first one smaller, so COPY starts while
-    the rest is checked); a line longer than a block is carried into the next one."""
-    size = CHUNK_BYTES // 8
+    """Whole lines, about CHUNK_BYTES at a time; a line longer than a block is carried into
+    the next one. The first blocks are smaller, each twice the one before: COPY starts as soon
+    as a small first block is checked, and each block is checked while COPY takes the one
+    before, half its size, so the server never waits long for the client."""
+    size = max(CHUNK_BYTES // 16, 1)
     carry: list[bytes] = []
     while block := handle.read(size):
-        size = CHUNK_BYTES
+        size = min(2 * size, CHUNK_BYTES)
         cut = block.rfind(b"\n") + 1
         if cut == 0:
             carry.append(block)
@@ -168,34 +178,36 @@ def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
         raise FileRejected(path, messages.TRUNCATED_FILE)
 
 
-def _chunk(
-    path: Path, piece: bytes, first_row: int, header_map: HeaderMap, table: Table, delimiter: str
-) -> Chunk:
-    if b"\r" in piece:  # Windows line ends: COPY and the length proof both want bare newlines
-        piece = piece.replace(b"\r\n", b"\n")
-    layout = _LineLayout(piece, first_row)
+def _chunk(path: Path, piece: bytes, ends: np.ndarray, first_row: int, file: _Layout) -> Chunk:
+    header_map, table, delimiter = file.header_map, file.table, file.delimiter
+    piece, ends = in_file_line_ends(piece, ends, file.line_end)
+    layout = LineLayout(piece, ends, first_row, file.line_end)
     width = header_map.width
     layout.blank_delimiter_only_lines(delimiter, width)
     special = layout.lines_holding(b'"', b"\r", b"\x00")
+    unsafe = layout.unsafe(special)
     try:
-        cells = _parse(
-            path, layout.blanked(layout.unsafe(special)), width, delimiter, layout.count, ragged=True
-        )
+        cells = _parse(path, layout.blanked(unsafe), width, delimiter, layout.count, ragged=True)
+        candidates = np.setdiff1d(special, unsafe, assume_unique=True)
     except FileRejected:  # a quoted cell Polars will not take ("abc"def): leave all quoted lines out
         cells = _parse(path, layout.blanked(special), width, delimiter, layout.count, ragged=True)
-    good = ~layout.blank & (layout.lengths == _joined_length(cells, width))
+        candidates = np.zeros(0, dtype=np.int64)
+    joined = _joined_length(cells, width)
+    good = ~layout.blank & (layout.lengths == joined)
+    quoted = _well_quoted(layout, candidates[~good[candidates]], cells, joined, width, delimiter)
+    good |= quoted
     cells = cells.with_columns(pl.Series(ROW_NUMBER, layout.row_numbers, dtype=pl.Int64))
     if not good.all():
         cells = cells.filter(pl.Series(good))
     plain_good = good.copy()
     special_cells, special_problems = _special_lines(layout, special, width, delimiter, good)
     if special_cells:
-        cells = pl.concat([cells, _frame_of(special_cells, width)])
+        cells = pl.concat([cells, _frame_of(special_cells, width)], rechunk=True)
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
     problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
         problems += _too_long_fields(cells)
-    untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter)
+    untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter, quoted)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
     return Chunk(
@@ -230,7 +242,7 @@ def _values_without_header(cells: pl.DataFrame, header_map: HeaderMap) -> list[R
 
 
 def _special_lines(
-    layout: _LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
+    layout: LineLayout, special: np.ndarray, width: int, delimiter: str, good: np.ndarray
 ) -> tuple[list[_CellRow], list[RowProblem]]:
     """Lines with quotes or stray carriage returns, read one by one with the csv module,
     strictly; ``good`` is set for those with the header's width. A NUL byte (which PostgreSQL
@@ -264,25 +276,73 @@ def _special_lines(
     return rows, problems
 
 
+@lru_cache(maxsize=16)
+def _strict_line(width: int, delimiter: str) -> re.Pattern[bytes]:
+    """A line of exactly ``width`` fields, each either unquoted (no quote, delimiter or line
+    break) or wholly quoted with inner quotes doubled: CSV that the csv module reads strictly,
+    and Polars reads the same."""
+    separator = re.escape(delimiter.encode())
+    field = rb'(?:"(?:[^"]|"")*"|[^"' + separator + rb"\r\n]*)"
+    return re.compile(field + rb"(?:" + separator + field + rb"){" + str(width - 1).encode() + rb"}")
+
+
+def _well_quoted(
+    layout: LineLayout,
+    candidates: np.ndarray,
+    cells: pl.DataFrame,
+    joined: np.ndarray,
+    width: int,
+    delimiter: str,
+) -> np.ndarray:
+    """Lines with quoted cells that Polars read right, so the csv module need not read them
+    again: the line is strict CSV of the header's width, and its length is its cells' plus the
+    separators and the quotes that are not in the cells (a quoted cell's two, and one of each
+    doubled quote)."""
+    quoted = np.zeros(layout.count, dtype=bool)
+    pattern = _strict_line(width, delimiter)
+    piece = layout.piece
+    spans = zip(layout.starts[candidates].tolist(), layout.stops[candidates].tolist(), strict=True)
+    strict = [pattern.fullmatch(piece, start, stop) is not None for start, stop in spans]
+    candidates = candidates[np.array(strict, dtype=bool)] if strict else candidates
+    if len(candidates) == 0:
+        return quoted
+    in_cells = cells[candidates].select(
+        pl.sum_horizontal(pl.all().str.count_matches('"', literal=True).fill_null(0))
+    )
+    spans = zip(layout.starts[candidates].tolist(), layout.stops[candidates].tolist(), strict=True)
+    in_lines = np.array([piece.count(b'"', start, stop) for start, stop in spans])
+    lengths = joined[candidates] + in_lines - in_cells.to_series().to_numpy()
+    quoted[candidates[lengths == layout.lengths[candidates]]] = True
+    return quoted
+
+
 def _frame_of(rows: list[_CellRow], width: int) -> pl.DataFrame:
     schema = {**dict.fromkeys(cell_columns(width), pl.String), ROW_NUMBER: pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _untrimmed_rows(
-    layout: _LineLayout, good: np.ndarray, cells: pl.DataFrame, special: int, delimiter: str
+    layout: LineLayout,
+    good: np.ndarray,
+    cells: pl.DataFrame,
+    special: int,
+    delimiter: str,
+    quoted: np.ndarray,
 ) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
     no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
     is found in the bytes: a space next to a delimiter or a line end. Only when the chunk
-    holds any other of those characters does every cell go through a regex. The last
-    ``special`` rows (read by the csv module) are always trimmed."""
+    holds any other of those characters does every cell go through a regex. Rows of
+    ``quoted`` lines (their cells may be quoted, empty or padded inside the quotes) and the
+    last ``special`` rows (read by the csv module) are always trimmed."""
+    in_rows = quoted[good[: layout.count]]
     if _holds_other_spaces(layout.piece):
         columns = [c for c in cells.columns if c != ROW_NUMBER]
         flags = [pl.col(c).str.contains(f"^[{TRIMMED}]|[{TRIMMED}]$") for c in columns]
         mask = cells.select(pl.any_horizontal(flags).fill_null(False)).to_series()
+        mask = mask | pl.Series(np.concatenate([in_rows, np.zeros(cells.height - len(in_rows), dtype=bool)]))
     else:
-        mask = pl.Series(layout.padded_lines(delimiter)[good[: layout.count]])
+        mask = pl.Series(layout.padded_lines(delimiter)[good[: layout.count]] | in_rows)
         mask = pl.concat([mask, pl.Series([False] * (cells.height - len(mask)))])
     if special:
         mask = mask.scatter(range(len(mask) - special, len(mask)), True)
@@ -315,101 +375,7 @@ def _joined_length(cells: pl.DataFrame, width: int) -> np.ndarray:
     return lengths.to_series().to_numpy()
 
 
-def _positions(piece: bytes, byte: bytes, few: int = 1_000) -> np.ndarray:
-    """Where ``byte`` occurs: by memchr-fast searches while it is rare (quotes, stray carriage
-    returns), else by one vectorised comparison over the chunk."""
-    found: list[int] = []
-    position = piece.find(byte)
-    while position >= 0 and len(found) < few:
-        found.append(position)
-        position = piece.find(byte, position + 1)
-    if position < 0:
-        return np.array(found, dtype=np.int64)
-    return np.flatnonzero(np.frombuffer(piece, np.uint8) == byte[0])
-
-
-class _LineLayout:
-    """Where each line of a chunk starts and ends (``ends`` index the newlines)."""
-
-    def __init__(self, piece: bytes, first_row: int) -> None:
-        self.piece = piece
-        self.ends = np.flatnonzero(np.frombuffer(piece, np.uint8) == NEWLINE)
-        self.starts = np.concatenate(([0], self.ends[:-1] + 1))
-        self.count = len(self.ends)
-        self.row_numbers = np.arange(first_row, first_row + self.count, dtype=np.int64)
-        self.lengths = self.ends - self.starts
-        self.blank = self.lengths <= 0
-
-    def blank_delimiter_only_lines(self, delimiter: str, width: int) -> None:
-        """Lines of nothing but separators (",,,,,,"): Excel writes one for every empty row it
-        has formatted. They are blank lines, not rows of missing values to reject one by one."""
-        short = np.flatnonzero(~self.blank & (self.lengths <= 2 * width + 1))
-        filler = (delimiter + " \r\t").encode()
-        for index in short.tolist():
-            if not self.piece[self.starts[index] : self.ends[index]].translate(None, filler):
-                self.blank[index] = True
-
-    def lines_holding(self, *needles: bytes) -> np.ndarray:
-        """Indices of the lines that hold any of the single-byte ``needles``, in order."""
-        found = [_positions(self.piece, needle) for needle in needles if needle in self.piece]
-        if not found:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.searchsorted(self.ends, np.concatenate(found)))
-
-    def unsafe(self, lines: np.ndarray) -> np.ndarray:
-        """Those of ``lines`` that could make Polars see more or fewer lines than there are: an
-        unclosed quote, a stray carriage return or a NUL byte."""
-        return np.array(
-            [
-                i
-                for i in lines.tolist()
-                if self.piece.count(b'"', self.starts[i], self.ends[i]) % 2
-                or b"\r" in (line := self.piece[self.starts[i] : self.ends[i]])
-                or b"\x00" in line
-            ],
-            dtype=np.int64,
-        )
-
-    def blanked(self, lines: np.ndarray) -> bytes:
-        """The chunk with these lines emptied (Polars reads an empty line as a row of nulls,
-        so rows stay one per line)."""
-        if len(lines) == 0:
-            return self.piece
-        parts, position = [], 0
-        for index in lines.tolist():
-            parts.append(self.piece[position : self.starts[index]])
-            position = int(self.ends[index])
-        parts.append(self.piece[position:])
-        return b"".join(parts)
-
-    def padded_lines(self, delimiter: str) -> np.ndarray:
-        """Lines where a cell starts or ends with a space: a space after a delimiter or at the
-        line's start, or before a delimiter or the line's end."""
-        arr = np.frombuffer(self.piece, np.uint8)
-        spaces = _positions(self.piece, b" ", few=0)
-        padded = np.zeros(self.count, dtype=bool)
-        if len(spaces) == 0:
-            return padded
-        ends = (ord(delimiter), NEWLINE)
-        before = arr[np.maximum(spaces - 1, 0)]
-        after = arr[np.minimum(spaces + 1, len(arr) - 1)]
-        at_edge = np.isin(before, ends) | np.isin(after, ends) | (spaces == 0)
-        padded[np.searchsorted(self.ends, spaces[at_edge])] = True
-        return padded
-
-    def bad_lines(self, good: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(~good & ~self.blank)
-
-    def line(self, index: int) -> str:
-        return self.piece[self.starts[index] : self.ends[index]].decode("utf-8", "replace")
-
-    def originals(self, rows: list[int]) -> list[str]:
-        """Rejected lines as sent, for the report; a NUL byte (which text cannot hold) as \\0."""
-        first = int(self.row_numbers[0]) if self.count else 0
-        return [self.line(row - first).replace("\x00", "\\0") for row in rows]
-
-
-def _wrong_width(layout: _LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
+def _wrong_width(layout: LineLayout, index: int, width: int, delimiter: str) -> RowProblem:
     """One bad line is one rejected row, never a reason to refuse the whole file."""
     text = layout.line(int(index))
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from mtqg_warehouse.contracts.model import Table
@@ -31,21 +32,26 @@ def to_contract_frame(
     """
     if untrimmed is None:
         return _trimmed(header_map, cells, table)
-    suspects = cells.filter(untrimmed)
-    padded = set(_padded_columns(header_map, suspects)) if suspects.height else set()
-    flag = pl.lit(untrimmed)
+    rows = np.flatnonzero(untrimmed.to_numpy())
+    suspects = cells[rows]
+    padded = _padded_columns(header_map, suspects) if len(rows) else []
+    # only the suspect rows are trimmed, then put back in place: a few rows, not whole columns
+    trimmed = suspects.select(_blank_to_null(pl.col(f"f{p}")).alias(f"f{p}") for p in padded)
     columns = []
     for position, name in zip(header_map.positions, table.column_names, strict=True):
         if position is None:
-            columns.append(pl.lit(None, pl.String).alias(name))
-        elif position in padded:
-            cell = pl.col(f"f{position}")
-            columns.append(pl.when(flag).then(_blank_to_null(cell)).otherwise(cell).alias(name))
-        else:
-            columns.append(pl.col(f"f{position}").alias(name))
-    changed = [_trim_changes(p) for p in sorted(padded)]
-    cleaned = (flag & pl.any_horizontal(changed)).fill_null(False) if changed else pl.lit(False)
-    return cells.select(pl.col(ROW_NUMBER).cast(pl.Int64), *columns, cleaned.alias(CLEANED))
+            columns.append(pl.Series(name, [None] * cells.height, pl.String))
+            continue
+        column = cells.get_column(f"f{position}").clone().alias(name)
+        if position in padded:
+            column = column.scatter(rows, trimmed.get_column(f"f{position}"))
+        columns.append(column)
+    cleaned = np.zeros(cells.height, dtype=bool)
+    if padded:
+        changed = suspects.select(pl.any_horizontal(_trim_changes(p) for p in padded).fill_null(False))
+        cleaned[rows] = changed.to_series().to_numpy()
+    row_number = cells.get_column(ROW_NUMBER).cast(pl.Int64)
+    return pl.DataFrame([row_number, *columns, pl.Series(CLEANED, cleaned)])
 
 
 def _padded_columns(header_map: HeaderMap, suspects: pl.DataFrame) -> list[int]:

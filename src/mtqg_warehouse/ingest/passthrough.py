@@ -18,6 +18,8 @@ import numpy as np
 import polars as pl
 from psycopg import sql
 
+SHORT_PART = 1 << 16  # parts shorter than this on average are joined (see copy_stream.send)
+
 if TYPE_CHECKING:
     from mtqg_warehouse.contracts.model import Table
 
@@ -43,10 +45,11 @@ class CopyShape:
     columns: list[str]
     marker_column: str
     verbatim: bool  # lines carry these columns in this order, so they can go as sent
+    line_end: bytes = b"\n"  # the file's: COPY wants one kind of line end in a stream
 
     @property
     def marker_line(self) -> bytes:
-        return b"," * (len(self.columns) - 1) + b"\n"
+        return b"," * (len(self.columns) - 1) + self.line_end
 
     def statement(self, schema: str, table: str) -> sql.Composed:
         return sql.SQL("copy {} ({}) from stdin (format csv) where {} is not null").format(
@@ -56,40 +59,45 @@ class CopyShape:
         )
 
 
-def copy_shape(table: Table, delivered: list[str | None]) -> CopyShape:
+def copy_shape(table: Table, delivered: list[str | None], line_end: bytes = b"\n") -> CopyShape:
     """Delivered order when every delivered column is a contract column, else contract order
-    (lines are then all re-written, in that order)."""
+    (lines are then all re-written, in that order); lines end as the file's do."""
     present = [name for name in delivered if name is not None]
     verbatim = len(present) == len(delivered)
     columns = present if verbatim else table.column_names
     marker = next(c.name for c in table.columns if c.required and c.name in columns)
-    return CopyShape(columns, marker, verbatim=verbatim)
+    return CopyShape(columns, marker, verbatim=verbatim, line_end=line_end)
 
 
 def payload(
     source: SourceLines, shape: CopyShape, dropped: np.ndarray, rewritten: pl.DataFrame, row_number: str
 ) -> list[bytes | memoryview]:
-    """The chunk for COPY, in parts to send one after the other (never joined: that would
-    copy the chunk): ``dropped`` row numbers become markers, ``rewritten`` rows (with
-    ``row_number``) their cleaned values; every other line goes as it was sent."""
-    count = len(source.ends)
+    """The chunk for COPY, in parts to send one after the other: ``dropped`` row numbers
+    become markers, ``rewritten`` rows (with ``row_number``) their cleaned values; every
+    other line goes as it was sent. The parts are slices of the chunk, not copies, while they
+    are long; when lines are replaced so often that most parts are short (a file where every
+    few dozen lines is trimmed or repaired), they are joined into one, as sending them one
+    by one would gather them anyway, at Python's pace."""
     if not shape.verbatim:
         return [_all_rewritten(source, shape, rewritten, row_number)]
     if len(dropped) == 0 and rewritten.height == 0:
         return [memoryview(source.piece)]
-    replacement: dict[int, bytes] = dict.fromkeys((dropped - source.first_row).tolist(), shape.marker_line)
-    indices = (rewritten.get_column(row_number).to_numpy() - source.first_row).tolist()
-    replacement.update(zip(indices, _csv_lines(rewritten.select(shape.columns)), strict=True))
-    parts: list[bytes | memoryview] = []
+    indices = np.concatenate([dropped, rewritten.get_column(row_number).to_numpy()]) - source.first_row
+    lines = [shape.marker_line] * len(dropped) + _csv_lines(rewritten.select(shape.columns), shape.line_end)
+    order = np.argsort(indices, kind="stable")
+    indices = indices[order]
+    if len(indices) and not (indices[0] >= 0 and indices[-1] < len(source.ends)):
+        raise ValueError("a row to replace is not in this chunk")
+    if (np.diff(indices) == 0).any():
+        raise ValueError("a row is both dropped and rewritten")
     view = memoryview(source.piece)
-    position = 0
-    for index in sorted(replacement):
-        if not 0 <= index < count:
-            raise ValueError(f"row {index + source.first_row} is not in this chunk")
-        parts.append(view[position : int(source.starts[index])])
-        parts.append(replacement[index])
-        position = int(source.ends[index]) + 1
-    parts.append(view[position:])
+    kept_from = np.concatenate(([0], source.ends[indices] + 1)).tolist()
+    kept_to = [*source.starts[indices].tolist(), len(source.piece)]
+    parts: list[bytes | memoryview] = [b""] * (2 * len(indices) + 1)
+    parts[0::2] = [view[start:stop] for start, stop in zip(kept_from, kept_to, strict=True)]
+    parts[1::2] = [lines[at] for at in order.tolist()]
+    if len(parts) * SHORT_PART > len(source.piece):
+        return [b"".join(parts)]
     return parts
 
 
@@ -99,17 +107,17 @@ def _all_rewritten(
     """Every line a marker except the good rows, written from their values, in file order."""
     lines = np.full(len(source.ends), shape.marker_line, dtype=object)
     indices = rewritten.get_column(row_number).to_numpy() - source.first_row
-    lines[indices] = _csv_lines(rewritten.select(shape.columns))
+    lines[indices] = _csv_lines(rewritten.select(shape.columns), shape.line_end)
     return memoryview(b"".join(lines.tolist()))
 
 
-def _csv_lines(frame: pl.DataFrame) -> list[bytes]:
+def _csv_lines(frame: pl.DataFrame, line_end: bytes) -> list[bytes]:
     """One CSV line per row; the contracts allow no line break inside a cell, so none splits."""
     if frame.height == 0:
         return []
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False, null_value="")
-    lines = [line + b"\n" for line in buffer.getvalue().split(b"\n")[:-1]]
+    lines = [line + line_end for line in buffer.getvalue().split(b"\n")[:-1]]
     if len(lines) != frame.height:
         raise ValueError("a cleaned value holds a line break: it cannot be sent as one line")
     return lines

@@ -24,6 +24,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from mtqg_warehouse.text.legacy_tables import (
@@ -219,19 +220,54 @@ def _assessments(text: str) -> list[_Assessment]:
     return [_assess(text, codec) for codec in _CODECS]
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_has_evidence(token: str) -> bool:
+    """Whether a run of text without spaces holds a word that counts for an encoding (one
+    decoding fixes it) or a legacy symbol inside a word, in either encoding (cached: names
+    are made of a few thousand such runs)."""
+    for codec in _CODECS:
+        fixed, _, inner_symbol = _word_evidence(token, codec)
+        if fixed or inner_symbol:
+            return True
+    return False
+
+
+def _without_evidence(text: str) -> bool:
+    """True when neither encoding can be confident of ``text`` nor find it suspicious, so
+    ``repair`` leaves it as it is: both need a word fixed by decoding or an inner symbol.
+    A space is neither a letter nor a legacy code, so ``text``'s words are its space-separated
+    runs' words, and the evidence of the whole is that of its runs."""
+    return not any(_token_has_evidence(token) for token in text.split(" "))
+
+
 def detect_legacy(text: str) -> Encoding | None:
     """Name the legacy encoding ``text`` is written in, or None when it is not (or unsure).
 
     Plain ASCII, correct Unicode Vietnamese and ordinary Latin-1 words ("Müller", "garçon")
     give None, and so does text that decodes cleanly in both encodings.
     """
-    confident = [a for a in _assessments(unicodedata.normalize("NFC", text)) if a.confident]
+    source = unicodedata.normalize("NFC", text)
+    if _without_evidence(source):
+        return None
+    return _detect_assessed(source)
+
+
+def _detect_assessed(source: str) -> Encoding | None:
+    """``detect_legacy`` of NFC text, every encoding assessed."""
+    confident = [a for a in _assessments(source) if a.confident]
     return confident[0].codec.encoding if len(confident) == 1 else None
 
 
 def repair(text: str) -> RepairResult:
     """Repair legacy mojibake when it is safe to; otherwise say why not (see module doc)."""
     source = unicodedata.normalize("NFC", text)
+    if _without_evidence(source):  # most text, decomposed (NFD) Vietnamese among it: no work
+        return RepairResult(source, None, True)
+    return _repair_assessed(source)
+
+
+def _repair_assessed(source: str) -> RepairResult:
+    """``repair`` of NFC text, every encoding assessed."""
     found = _assessments(source)
     confident = [a for a in found if a.confident]
     if len(confident) == 1:
