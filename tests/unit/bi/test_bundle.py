@@ -99,6 +99,7 @@ def test_datasets_are_published_reporting_marts_with_their_contract_columns() ->
             assert f"create view marts.{dataset['table_name']} as" in publish_step, name
             continue
         assert dataset["table_name"].startswith("rpt_"), f"{name}: dashboards read the reporting marts only"
+        assert dataset["table_name"] in contracts, f"{name}: {dataset['table_name']} is no dbt model here"
         contract = contracts[dataset["table_name"]]
         for column in dataset["columns"]:
             if column.get("expression"):
