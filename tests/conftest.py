@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,50 @@ def _generate_city(out: Path, households: int, seed: int, defect_rate: float = 0
 def generate_city():
     """One year (2023) of every feed for a small synthetic city, written by the project's generator."""
     return _generate_city
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What one `mtqg demo` left: its warehouse (published), state folder, exit code and output."""
+
+    url: str
+    reader_url: str | None  # as BI tools connect: bi_reader and its password
+    state: Path
+    exit_code: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """`mtqg demo`, what `make demo` runs, once per session in a database of its own: the demo
+    preset (Bạc Liêu, 45,000 households, 2022-2024, calibrated to the seed article's 2023
+    figures) generated, loaded through Airflow's ingest DAGs, built by dbt, audited by GX and
+    published to `marts`. The costliest fixture of the suite (about 6 minutes on 2 shared
+    cores: most of it the ingest of 1,150 files): every test of the published demo shares it.
+    The environment points at it only while it runs; tests connect by ``url``."""
+    import contextlib
+    import io
+
+    import psycopg
+
+    from mtqg_warehouse.cli.main import main as mtqg
+    from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
+    from mtqg_warehouse.publication.reader_role import reader_url
+
+    target = WarehouseTarget.from_url(server_url)
+    name = f"mtqg_demo_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = target.url(name)
+    state = tmp_path_factory.mktemp("demo") / "state"
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setenv("WAREHOUSE_URL", url)
+        patch.setenv("MTQG_STATE_DIR", str(state))
+        patch.setenv("BI_READER_PASSWORD", "bi-reader-test-password")  # as the reader tests
+        exit_code = mtqg(["demo"])
+        reader = reader_url(url)
+    yield DemoRun(url, reader, state, exit_code, printed.getvalue())
+    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'drop database if exists "{metadata_database_name(url)}" with (force)')

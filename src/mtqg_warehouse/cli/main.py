@@ -176,6 +176,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"loads: {json.dumps(summary['loads'], ensure_ascii=False)}")
     print(f"Data Docs (GX validations): {summary['data_docs']}")
     print(f"dbt docs (models, columns, lineage): {_docs_page()}")
+    from mtqg_warehouse.publication.article_figures import lines_from_marts
+
+    print("\n".join(lines_from_marts()))
     print(f"The warehouse keeps running for BI tools and psql at {url} (schema marts); `make stop` stops it.")
     return 0 if all(o.state == "success" for o in outcomes) else 1
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
+from readme_queries import lineage_query
 from return_workbooks import (
     ESCAPED,
     ESCAPED_NEAR,
@@ -32,7 +31,6 @@ from mtqg_warehouse.contracts.model import load_contract
 
 pytestmark = pytest.mark.integration
 
-README = Path(__file__).resolve().parents[3] / "README.md"
 DELIVERED: dict[str, str] = {}  # file name -> sha256 of the bytes delivered
 
 
@@ -192,17 +190,10 @@ def test_a_published_figure_traces_back_to_its_file_sheet_and_row(built) -> None
     assert len(sha256) == 64
 
 
-def _readme_lineage_query() -> str:
-    """The query the README gives for taking a published figure back to its files and rows."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("one published figure back to its files, sheets and rows") :]
-    return re.search(r"```sql\n(.*?)```", section, re.DOTALL).group(1)  # type: ignore[union-attr]
-
-
 def test_the_readmes_lineage_query_returns_the_file_sheet_and_row_behind_a_figure(built) -> None:
     """The README's query, as printed, over this build (which `marts` would show once published)."""
     url, schema = built
-    query = _readme_lineage_query()
+    query = lineage_query()
     assert "from marts.fct_household_status" in query
     traced = _rows(url, query.replace("marts.", f"{schema}."))
     # Phường 1's only poor household of 2023: the return's first data row (header on row 4)

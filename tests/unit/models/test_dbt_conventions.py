@@ -124,3 +124,28 @@ def test_every_fact_row_carries_the_load_and_row_it_came_from(model: dict) -> No
         assert lineage in columns, f"{model['name']} lacks {lineage}"
         constraints = [c["type"] for c in columns[lineage].get("constraints", [])]
         assert "not_null" in constraints, f"{model['name']}.{lineage} must be not null"
+
+
+def _reporting_models() -> list[dict]:
+    marts = [f for f in _folders() if f.relative_to(MODELS).parts[0] == "marts"]
+    return [
+        model
+        for folder in marts
+        for model in _models_yaml(folder)["models"]
+        if model["name"].startswith("rpt_")
+    ]
+
+
+@pytest.mark.parametrize("model", _reporting_models(), ids=lambda m: m["name"])
+def test_reporting_marts_state_their_grain_and_describe_columns_in_vietnamese_and_english(
+    model: dict,
+) -> None:
+    """BI users read the rpt_ marts: the grain is written down, and each column says what it
+    means in Vietnamese, then in English (`<vi> / <en>`)."""
+    assert "grain" in model["description"].lower(), f"{model['name']} must state its grain"
+    for column in model["columns"]:
+        parts = column["description"].split(" / ")
+        assert len(parts) == 2, f"{model['name']}.{column['name']}: '<Vietnamese> / <English>'"
+        vietnamese, english = parts
+        assert re.search(r"[^\x00-\x7f]", vietnamese), f"{model['name']}.{column['name']}: no Vietnamese"
+        assert english.strip(), f"{model['name']}.{column['name']}: no English"

@@ -25,7 +25,8 @@ with_parent as (
     select
         versions.*,
         parents.unit_name as parent_name,
-        parents.unit_type as parent_type
+        parents.unit_type as parent_type,
+        parents.valid_from_date as parent_valid_from_date
     from versions
     left join versions as parents
         on
@@ -60,6 +61,12 @@ final as (
         with_parent.parent_code,
         with_parent.parent_name,
         with_parent.parent_type,
+        case
+            when with_parent.parent_code is not null
+                then {{ surrogate_key([
+                    'with_parent.parent_code', 'with_parent.parent_valid_from_date'
+                ]) }}
+        end as parent_geography_key,
         coalesce(successors.today_unit_code, with_parent.unit_code)
             as today_unit_code,
         coalesce(successors.today_unit_name, with_parent.unit_name)
