@@ -109,6 +109,15 @@ def test_datasets_are_published_reporting_marts_with_their_contract_columns() ->
             assert column["type"].lower() == declared.lower(), f"{name}: {column['column_name']}"
 
 
+def test_the_dbt_exposure_names_the_marts_the_datasets_read() -> None:
+    exposures = yaml.safe_load((MODELS / "_marts__exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    (dashboard,) = [e for e in exposures if e["type"] == "dashboard"]
+    named = {ref.removeprefix("ref('").removesuffix("')") for ref in dashboard["depends_on"]}
+    read = {d["table_name"] for d in DATASETS.values()} - PUBLICATION_VIEWS
+    assert named == read
+    assert dashboard["url"].endswith(f"/superset/dashboard/{DASHBOARD_SLUG}/")
+
+
 @pytest.mark.parametrize("name", sorted(CHARTS))
 def test_charts_name_only_what_their_dataset_has(name: str) -> None:
     chart = CHARTS[name]
