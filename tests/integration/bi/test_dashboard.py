@@ -168,6 +168,11 @@ def visit(served: Served) -> BrowserVisit:
             drawn = sum(1 for chart in _bundle("charts") if chart["viz_type"].startswith("echarts"))
             _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
             page.wait_for_load_state("networkidle")
+            # the whole dashboard in the viewport, so the full-page shot does not resize it (a
+            # resize makes the grid lay out again, and a shot taken then shows an empty grid)
+            height = page.evaluate("document.documentElement.scrollHeight")
+            page.set_viewport_size({"width": 1400, "height": height})
+            _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
             page.wait_for_timeout(1500)  # ECharts animates its first paint
             page.screenshot(path=str(screenshot), full_page=True)
             return BrowserVisit(
