@@ -32,6 +32,9 @@ from mtqg_warehouse.orchestration.rest_api import AirflowApi
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("dag-processor", "scheduler", "api-server")
+# started once the api-server serves: a task the scheduler dispatched earlier could not reach
+# the execution API (connection refused) and would wait out its retry delay (minutes)
+AFTER_API = frozenset({"scheduler"})
 TERMINAL = {"success", "failed"}
 
 
@@ -82,6 +85,8 @@ def airflow_env(warehouse_url: str, api_port: int | None = None) -> dict[str, st
         env["AIRFLOW__API__HOST"] = "127.0.0.1"
         env["AIRFLOW__API__PORT"] = str(api_port)
         env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{api_port}/execution/"
+        # the scheduler's log server too: Airflow's fixed default (8793) is another clone's
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(free_port(0))
     return env
 
 
@@ -141,13 +146,11 @@ def running_airflow(warehouse_url: str, extra: ExtraComponents | None = None) ->
     env = airflow_env(warehouse_url, port) | (extra.settings if extra else {})
     migrate_metadata(warehouse_url, env)
     started = dt.datetime.now(dt.UTC)
-    # the api-server first: tasks talk to it, and a run the scheduler starts on its own (a
-    # feed's latest interval) before it answers fails and waits out its retry delay
-    components = [start_component(env, "api-server", ["api-server"])]
+    components = [start_component(env, name, [name]) for name in COMPONENTS if name not in AFTER_API]
     api = None
     try:
         wait_until_serving(port, components)
-        components += [start_component(env, name, [name]) for name in COMPONENTS if name != "api-server"]
+        components += [start_component(env, name, [name]) for name in COMPONENTS if name in AFTER_API]
         for name, (args, added) in (extra.processes if extra else {}).items():
             components.append(start_component(env | added, name, args))
         api = AirflowApi(f"http://127.0.0.1:{port}")

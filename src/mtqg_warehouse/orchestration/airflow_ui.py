@@ -80,9 +80,12 @@ def start_ui(warehouse_url: str) -> AirflowUi:
     env = ui_env(warehouse_url, port)
     runner.migrate_metadata(warehouse_url, env)
     password = _password()
-    components = [runner.start_component(env, f"{PID_PREFIX}{name}", [name]) for name in UI_COMPONENTS]
+    first = [name for name in UI_COMPONENTS if name not in runner.AFTER_API]
+    components = [runner.start_component(env, f"{PID_PREFIX}{name}", [name]) for name in first]
     try:
         runner.wait_until_serving(port, components)
+        for name in runner.AFTER_API:
+            runner.start_component(env, f"{PID_PREFIX}{name}", [name])
     except Exception:
         runner.stop_leftover_components()
         raise

@@ -65,9 +65,13 @@ def test_init_script_creates_the_databases_and_roles(fresh_cluster: EmbeddedServ
         fresh_cluster.url("warehouse").replace("postgres@", "mtqg@"), autocommit=True
     ) as conn:
         conn.execute("create schema ops")  # the build role makes every schema
-    reader = psycopg.connect(fresh_cluster.url("warehouse").replace("postgres@", "bi_reader@"))
+    # the embedded server, like a real one, asks bi_reader for its password (SCRAM)
+    as_reader = {"user": "bi_reader", "password": PASSWORDS["BI_READER_PASSWORD"]}
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(fresh_cluster.url("warehouse"), user="bi_reader", password="wrong").close()
+    reader = psycopg.connect(fresh_cluster.url("warehouse"), **as_reader)
     with reader, pytest.raises(psycopg.errors.InsufficientPrivilege):
         reader.execute("create table public.mine (x int)")
     for database in ("airflow", "superset"):
         with pytest.raises(psycopg.OperationalError, match="permission denied"):
-            psycopg.connect(fresh_cluster.url(database).replace("postgres@", "bi_reader@")).close()
+            psycopg.connect(fresh_cluster.url(database), **as_reader).close()

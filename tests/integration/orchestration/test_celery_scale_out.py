@@ -26,6 +26,10 @@ KEY = "celery-test-key-0123456789abcdef"
 # a fact's own key hashed from (load_id, row): load ids follow the order files were loaded in,
 # which concurrent DAG runs need not keep; the row's file stands in for its load_id below
 LOAD_ORDER_KEYS = {"support_key"}
+# which build is shown and when: two runs necessarily differ there (the Celery run may publish
+# twice, once per batch of asset events); the data is compared, and when each row was loaded
+# (timestamptz columns) is not
+RUN_METADATA = {"publication_info"}
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +93,11 @@ def test_two_celery_workers_share_the_pipeline_and_publish_what_a_local_run_does
     assert all(by_worker.values()), f"a worker took no task: { {n: len(t) for n, t in by_worker.items()} }"
     first, second = by_worker.values()
     assert not first & second, "a task instance ran on both workers"
-    assert {(dag_id, run_id) for dag_id, run_id, _ in first | second} == {
-        (o.dag_id, o.run_id) for o in outcomes
-    }
+    # every run waited for ran on these workers; a scheduled run the scheduler made after its
+    # DAG's manual run had finished (a latest interval: nothing to load) may have run there too
+    ran = {(dag_id, run_id) for dag_id, run_id, _ in first | second}
+    assert {(o.dag_id, o.run_id) for o in outcomes} <= ran
+    assert {dag_id for dag_id, _ in ran} == {o.dag_id for o in outcomes}
     assert _marts_fingerprint(warehouse) == expected
 
 
@@ -118,9 +124,12 @@ def _marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
     with psycopg.connect(url) as conn:
         relations = conn.execute(
             "select table_name, array_agg(column_name::text order by column_name) "
-            "from information_schema.columns where table_schema = 'marts' group by 1"
+            "from information_schema.columns "
+            "where table_schema = 'marts' and data_type <> 'timestamp with time zone' group by 1"
         ).fetchall()
         for relation, columns in relations:
+            if relation in RUN_METADATA:
+                continue
             kept = [f"t.{c}" for c in columns if c != "load_id" and c not in LOAD_ORDER_KEYS]
             source = f"marts.{relation} as t"
             if "load_id" in columns:

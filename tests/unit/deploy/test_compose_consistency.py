@@ -203,3 +203,14 @@ def test_the_init_script_is_valid_bash() -> None:
 
 def _lock() -> str:
     return (PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8")
+
+
+def test_alert_mail_goes_through_the_notifiers_connection_to_the_mail_catcher() -> None:
+    import json
+
+    from mtqg_warehouse.alerts.notifier import SMTP_CONN_ID
+
+    connection = json.loads(_airflow_env()[f"AIRFLOW_CONN_{SMTP_CONN_ID.upper()}"])
+    assert connection["conn_type"] == "smtp"
+    assert connection["host"] == "mailpit" and "mailpit" in services()
+    assert connection["extra"]["to"], "the notifier refuses a connection with no recipients"

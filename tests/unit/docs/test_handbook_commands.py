@@ -149,7 +149,7 @@ def _task_ids() -> set[str]:
 def test_the_checker_refuses_what_does_not_exist() -> None:
     for made_up in (
         "make deploy-everything",
-        "mtqg rollback 3x",
+        "mtqg explode now",
         "airflow dags explode x",
         "docker compose exec nosuch ls",
     ):
