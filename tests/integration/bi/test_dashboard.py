@@ -7,9 +7,9 @@ Superset's own API: the dashboard's charts, and each chart's data request as the
 it (status 200 and rows). The screenshot is saved under the project's state folder
 (`.state/superset/dashboard-test.png`) for a person to look at.
 
-Cost: about 3 minutes on two cores (pipeline ~1.5 min, provisioning and start ~45 s, browser
-~20 s), plus Superset's one-time install into `.state/superset/venv` (about a minute with uv,
-reused by later runs and by `make dashboard`). Deselect with `-m "not superset"`.
+Cost: 5.5-6.5 minutes on two cores shared with other work (load average 6-12), about 45 s of
+it CPU in its own processes; plus Superset's one-time install into `.state/superset/venv` (60-110
+s, reused by later runs and by `make dashboard`). Deselect with `-m "not superset"`.
 """
 
 from __future__ import annotations
