@@ -99,6 +99,7 @@ def test_datasets_are_published_reporting_marts_with_their_contract_columns() ->
             assert f"create view marts.{dataset['table_name']} as" in publish_step, name
             continue
         assert dataset["table_name"].startswith("rpt_"), f"{name}: dashboards read the reporting marts only"
+        assert dataset["table_name"] in contracts, f"{name}: {dataset['table_name']} is no dbt model here"
         contract = contracts[dataset["table_name"]]
         for column in dataset["columns"]:
             if column.get("expression"):
@@ -106,6 +107,15 @@ def test_datasets_are_published_reporting_marts_with_their_contract_columns() ->
             declared = contract.get(column["column_name"])
             assert declared is not None, f"{name}: {column['column_name']} is not in the model's contract"
             assert column["type"].lower() == declared.lower(), f"{name}: {column['column_name']}"
+
+
+def test_the_dbt_exposure_names_the_marts_the_datasets_read() -> None:
+    exposures = yaml.safe_load((MODELS / "_marts__exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    (dashboard,) = [e for e in exposures if e["type"] == "dashboard"]
+    named = {ref.removeprefix("ref('").removesuffix("')") for ref in dashboard["depends_on"]}
+    read = {d["table_name"] for d in DATASETS.values()} - PUBLICATION_VIEWS
+    assert named == read
+    assert dashboard["url"].endswith(f"/superset/dashboard/{DASHBOARD_SLUG}/")
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
