@@ -61,7 +61,7 @@ def warehouse(test_database_url: str, tmp_path: Path, monkeypatch: pytest.Monkey
     with psycopg.connect(test_database_url, autocommit=True) as conn:
         schemas = conn.execute(
             "select nspname from pg_namespace where nspname in ('ops', 'marts', 'staging', 'intermediate', "
-            "'reference') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
+            "'facts', 'reference') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
         ).fetchall()
         for (schema,) in schemas:
             conn.execute(f'drop schema "{schema}" cascade')

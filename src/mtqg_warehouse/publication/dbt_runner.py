@@ -56,15 +56,18 @@ def dbt_environment() -> dict[str, str]:
     }
 
 
-def run_dbt(command: str, publication_schema: str, *extra: str) -> None:
+def run_dbt(command: str, publication_schema: str, *extra: str, base_publication: int | None = None) -> None:
     """``dbt <command>`` (e.g. ``build``, ``docs generate``) with this build's vars; raises
-    naming the failed nodes."""
+    naming the failed nodes. ``base_publication``: the publication versioned facts are
+    incremental on (see versioned_facts.py); None recomputes them whole."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment())
     # never the pseudonymisation key: vars land in manifest.json and run_results.json; the
     # pseudonymize macro reads the key inside the database (see pseudonym_key.py)
-    variables = {"publication_schema": publication_schema}
+    variables: dict[str, object] = {"publication_schema": publication_schema}
+    if base_publication is not None:
+        variables["base_publication"] = base_publication
     args = [
         *command.split(),
         "--project-dir",

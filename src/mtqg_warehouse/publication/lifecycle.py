@@ -254,7 +254,7 @@ def retire_old_publications(conn: psycopg.Connection, keep: int | None = None) -
     retired publication, which clears what earlier versions (which never pruned GX) or an
     interrupted retirement left behind.
     """
-    from mtqg_warehouse.publication import validation
+    from mtqg_warehouse.publication import validation, versioned_facts
 
     keep = keep_publications() if keep is None else keep
     retired = []
@@ -263,6 +263,7 @@ def retire_old_publications(conn: psycopg.Connection, keep: int | None = None) -
         retired.append(schema)
     rows = conn.execute("select build_schema from ops.publish_log where status = %s", [str(S.RETIRED)])
     validation.prune_publications({row[0] for row in rows})
+    versioned_facts.prune(conn)
     return retired
 
 

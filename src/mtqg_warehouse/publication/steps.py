@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
-from mtqg_warehouse.publication import lifecycle, pseudonym_key, validation
+from mtqg_warehouse.publication import lifecycle, pseudonym_key, validation, versioned_facts
 from mtqg_warehouse.publication.dbt_runner import DbtBuildFailed, run_dbt
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,10 @@ class ValidationFailed(Exception):
 
 
 def build(run_id: str | None = None) -> str:
-    """dbt build (seeds, models, dbt tests) into a new publication schema; returns its name."""
+    """dbt build (seeds, models, dbt tests) into a new publication schema; returns its name.
+
+    The large facts are versioned (versioned_facts.py): the first build computes them whole,
+    later ones only the periods their new or superseded loads touch."""
     from mtqg_warehouse.contracts.model import feeds, load_contract
 
     with db.connect() as conn:
@@ -38,8 +41,9 @@ def build(run_id: str | None = None) -> str:
             ddl.ensure_raw_tables(conn, load_contract(feed))
         pseudonym_key.install(conn)
         schema = lifecycle.start_publication(conn, run_id)
+        base = versioned_facts.prepare(conn, schema)
     try:
-        run_dbt("build", schema)
+        run_dbt("build", schema, base_publication=base)
     except DbtBuildFailed as failure:
         with db.connect() as conn:
             lifecycle.fail_build(conn, schema, str(failure))

@@ -4,7 +4,10 @@
     carried forward through months without events. Lineage: each row carries the load and
     row of that last event, the one its balance comes from (in a month without events, the
     earlier event carried forward). The credit terms are those in force on the day the loan
-    was disbursed: a loan of 2023 never takes terms decided in 2024. -#}
+    was disbursed: a loan of 2023 never takes terms decided in 2024. Versioned (macros/
+    versioned_facts.sql): a build with a base recomputes the months from the first month of
+    its changed loads on. -#}
+{{ config(materialized='versioned', scope_macro='loan_month_scope') }}
 with
 
 events as (
@@ -166,3 +169,4 @@ final as (
 )
 
 select * from final
+where {{ loan_month_scope(this) }}

@@ -1,5 +1,7 @@
 {#- One row per support delivered, as the ward's monthly return lists it: to a household,
-    or to the ward itself for community-level support (no household then). -#}
+    or to the ward itself for community-level support (no household then). Versioned
+    (macros/versioned_facts.sql): a build with a base adds the rows of its changed loads. -#}
+{{ config(materialized='versioned', scope_macro='support_scope') }}
 with
 
 support as (
@@ -51,3 +53,4 @@ final as (
 )
 
 select * from final
+where {{ support_scope(this) }}

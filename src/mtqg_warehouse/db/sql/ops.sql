@@ -167,3 +167,7 @@ create table if not exists ops.alerts (
     resolved_at timestamptz
 );
 create index if not exists alerts_open on ops.alerts (raised_at) where resolved_at is null;
+
+-- Versioned facts (publication/versioned_facts.py): the fingerprint of the dbt definitions
+-- and pseudonym key a build ran with; a build is incremental only on a base with the same.
+alter table ops.publish_log add column if not exists models_sha256 text;

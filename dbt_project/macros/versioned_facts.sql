@@ -1,0 +1,109 @@
+{#- Versioned facts: incremental large facts that keep write-audit-publish (docs/publications.md).
+
+    A `versioned` model keeps its rows in one persistent table, `facts.<model>`, where each row
+    carries the publication that added it (_added_in) and the one that replaced it
+    (_retired_in, null while current). What the model publishes is a view in this build's
+    publication schema showing the rows publication N can see:
+        _added_in <= N and (_retired_in is null or _retired_in > N)
+    so every retained publication keeps reading exactly what it was audited with, while a
+    build writes only the rows of the periods its new or superseded loads touch.
+
+    A build with a base publication (var `base_publication`, chosen by
+    publication/versioned_facts.py) recomputes only the model's scope: the model's SQL
+    filters its final rows with its scope macro (config `scope_macro`), and the rows of the
+    store that the same predicate selects are retired. Without a base (first build, changed
+    models, a rotated pseudonym key) the scope is everything: all rows retired and rebuilt,
+    still versioned, so earlier publications stay readable. -#}
+
+{#- The incremental strategy of versioned facts (dbt's `get_incremental_<name>_sql` hook):
+    retire the current rows the scope predicates select, under this publication's number,
+    and add the recomputed rows of that scope. Nothing is updated in place or deleted, so a
+    reader of an earlier publication keeps its rows. -#}
+{% macro get_incremental_versioned_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set publication_id = versioned_publication_id() -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    {%- set predicates = arg_dict['incremental_predicates'] | join(') and (') -%}
+    update {{ target }} set _retired_in = {{ publication_id }}
+    where _retired_in is null and ({{ predicates }});
+    insert into {{ target }} ({{ columns }}, _added_in)
+    select {{ columns }}, {{ publication_id }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- The persistent table of a versioned model: `facts.<model>`, outside every publication. -#}
+{% macro versioned_store(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database, schema='facts', identifier=relation.identifier, type='table'
+    )) }}
+{%- endmacro %}
+
+{% macro versioned_publication_id() -%}
+    {{ return(var('publication_schema') | replace('pub_', '') | int) }}
+{%- endmacro %}
+
+{#- 'yes' when this build recomputes only a scope: it has a base publication whose rows the
+    store holds (text, not a returned boolean, so that SQLFluff's templater can render the
+    models calling it; there `execute` is undefined and the answer is no). Unit tests render
+    a model without a relation of its own: they test the whole model. -#}
+{% macro versioned_incremental(relation) -%}
+    {%- if execute is defined and execute
+        and var('base_publication', none) is not none
+        and relation.identifier is string -%}
+        {%- set store = versioned_store(relation) -%}
+        {%- if adapter.get_relation(
+            database=store.database,
+            schema=store.schema,
+            identifier=store.identifier,
+        ) is not none -%}
+            yes
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The loads of `feed` this build holds and its base did not, or the base held and this
+    build does not (superseded by a correction): what changed since the base publication. -#}
+{% macro changed_loads(feed) -%}
+    {%- set held = 'ops.publication_loads' -%}
+    {%- set base = var('base_publication') | int -%}
+    {%- set this_build = versioned_publication_id() -%}
+    select held_loads.load_id
+    from (
+        (
+            select load_id from {{ held }} where publication_id = {{ this_build }}
+            except
+            select load_id from {{ held }} where publication_id = {{ base }}
+        )
+        union
+        (
+            select load_id from {{ held }} where publication_id = {{ base }}
+            except
+            select load_id from {{ held }} where publication_id = {{ this_build }}
+        )
+    ) as held_loads
+    inner join {{ source('ops', 'load_audit') }} as audit
+        on held_loads.load_id = audit.load_id
+    where audit.feed = '{{ feed }}'
+{%- endmacro %}
+
+{#- fct_loan_month: every month from the first month of a changed load's events on, for
+    every loan (balances carry forward, and open loans run to the feed's last month). -#}
+{% macro loan_month_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        month_start_date >= (
+            select cast(date_trunc('month', min({{ vn_date('event_date') }})) as date)
+            from {{ source('raw_bank', 'loan_events') }}
+            where _load_id in ({{ changed_loads('bank') }})
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_support: one row per support row, so exactly the rows of the changed loads. -#}
+{% macro support_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        load_id in ({{ changed_loads('ward_returns') }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,187 @@
+"""Versioned (incremental) facts against a full rebuild, on real PostgreSQL and real dbt.
+
+A small generated city's history (January to November) is built whole and published; then
+December arrives with two corrections of earlier months (a bank day file of May without one
+event, a ward return of May with one quantity changed). A build that failed after writing
+rows is discarded; the incremental build that follows must give every published relation the
+same checksum as a full rebuild of the same loads, and rollback must restore each earlier
+publication exactly, before and after retention prunes the rows no publication can see.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from mtqg_warehouse.db import connection as db
+from mtqg_warehouse.publication import lifecycle, steps, versioned_facts
+
+pytestmark = pytest.mark.integration
+
+VERSIONED = ("fct_loan_month", "fct_support")
+SUPPORT_SHEET = "Hỗ trợ"
+# what differs between publications by design: which one is shown and the loads it holds
+_PER_PUBLICATION = {"publication_info", "publication_loads"}
+
+
+def _is_december(name: str) -> bool:
+    return "_202312" in name
+
+
+def _place(city: Path, inbox: Path, wanted) -> None:
+    for path in sorted(city.glob("*/*")):
+        if path.parent.name in ("bank", "insurance", "ward_returns") and wanted(path.name):
+            target = inbox / path.parent.name
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / path.name)
+
+
+def _corrections(city: Path, inbox: Path) -> None:
+    """An earlier bank day file resent without its last event; an earlier ward return resent
+    with one support row's quantity changed (each the one of its feed with the most rows)."""
+    import openpyxl
+
+    earlier_bank = [p for p in city.glob("bank/vbsp_*.csv") if not _is_december(p.name)]
+    bank = max(earlier_bank, key=lambda p: (len(p.read_bytes().splitlines()), p.name))
+    lines = bank.read_bytes().splitlines(keepends=True)
+    (inbox / "bank" / bank.name.replace(".csv", "_01.csv")).write_bytes(b"".join(lines[:-1]))
+    returns = {
+        path: openpyxl.load_workbook(path)
+        for path in sorted(city.glob("ward_returns/bao_cao_*.xlsx"))
+        if not _is_december(path.name)
+    }
+    path, workbook = max(returns.items(), key=lambda item: (item[1][SUPPORT_SHEET].max_row, item[0].name))
+    sheet = workbook[SUPPORT_SHEET]
+    assert sheet.max_row > 4, "the city has support rows to correct"
+    sheet.cell(sheet.max_row, 8).value = 7  # Số lượng
+    workbook.save(inbox / "ward_returns" / path.name.replace(".xlsx", "_v2.xlsx"))
+
+
+def _ingest() -> None:
+    from mtqg_warehouse.ingest.run import ingest_feed
+
+    for feed in ("ward_returns", "bank", "insurance"):
+        ingest_feed(feed, run_id="test")
+
+
+def _build_and_publish() -> str:
+    schema = steps.build("test")
+    with db.connect() as conn:
+        lifecycle.record_audit(conn, schema, True, 1, 0, None)
+        lifecycle.publish(conn, schema)
+    return schema
+
+
+def _checksums(conn: psycopg.Connection) -> dict[str, tuple]:
+    """Rows and an order-free digest of every relation `marts` shows."""
+    views = conn.execute("select viewname from pg_views where schemaname = 'marts' order by 1").fetchall()
+    sums = {}
+    for (view,) in views:
+        if view in _PER_PUBLICATION:
+            continue
+        query = sql.SQL(
+            "select count(*), md5(coalesce(string_agg(md5(t::text), '' order by md5(t::text)), '')) "
+            "from {} as t"
+        ).format(sql.Identifier("marts", view))
+        sums[view] = conn.execute(query).fetchone()
+    return sums
+
+
+def _added_in(conn: psycopg.Connection, schema: str) -> dict[str, int]:
+    publication_id = int(schema.removeprefix("pub_"))
+    return {
+        fact: conn.execute(
+            sql.SQL("select count(*) from {} where _added_in = %s").format(sql.Identifier("facts", fact)),
+            [publication_id],
+        ).fetchone()[0]
+        for fact in VERSIONED
+    }
+
+
+def _a_failed_build_writes_rows(conn: psycopg.Connection) -> None:
+    """What a build that died after dbt wrote its facts leaves: rows it added, rows it retired."""
+    schema = lifecycle.start_publication(conn, "failing")
+    publication_id = int(schema.removeprefix("pub_"))
+    for fact in VERSIONED:
+        table = sql.Identifier("facts", fact)
+        columns = sql.SQL(", ").join(
+            sql.Identifier(name)
+            for (name,) in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'facts' "
+                "and table_name = %s and column_name not like '\\_%%' order by ordinal_position",
+                [fact],
+            )
+        )
+        conn.execute(
+            sql.SQL("insert into {0} ({1}, _added_in) select {1}, %s from {0} limit 5").format(
+                table, columns
+            ),
+            [publication_id],
+        )
+        conn.execute(
+            sql.SQL("update {} set _retired_in = %s where _retired_in is null and _added_in < %s").format(
+                table
+            ),
+            [publication_id, publication_id],
+        )
+    lifecycle.fail_build(conn, schema, "killed in the test")
+
+
+def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path, generate_city) -> None:
+    city = generate_city(tmp_path / "city", households=150, seed=11)
+    inbox = tmp_path / "state" / "inbox"
+    _place(city, inbox, lambda name: not _is_december(name))
+    _ingest()
+    first = _build_and_publish()
+    with db.connect() as conn:
+        history = _checksums(conn)
+        assert history["fct_loan_month"][0] > 0 and history["fct_support"][0] > 0
+
+        _place(city, inbox, _is_december)
+        _corrections(city, inbox)
+        _ingest()
+        superseded = conn.execute(
+            "select count(*) from ops.load_audit where superseded_by is not null"
+        ).fetchone()
+        assert superseded == (2,), "both corrections supersede an earlier file"
+        _a_failed_build_writes_rows(conn)
+
+        incremental = _build_and_publish()
+        added = _added_in(conn, incremental)
+        totals = {fact: _checksums(conn)[fact][0] for fact in VERSIONED}
+        assert 0 < added["fct_loan_month"] < totals["fct_loan_month"], "months from the correction on"
+        assert 0 < added["fct_support"] < totals["fct_support"] / 4, "December's rows and May's correction"
+        after_incremental = _checksums(conn)
+
+        # a full rebuild of the same loads: changed definitions make the next build recompute all
+        conn.execute(
+            "update ops.publish_log set models_sha256 = 'changed' where build_schema = %s", [incremental]
+        )
+        full = _build_and_publish()
+        assert _added_in(conn, full) == totals, "the full build recomputed every row"
+        assert _checksums(conn) == after_incremental
+
+        # any retained publication is restored exactly, before and after retention
+        assert lifecycle.rollback(conn, first) == first
+        assert _checksums(conn) == history
+        assert lifecycle.rollback(conn, incremental) == incremental
+        assert _checksums(conn) == after_incremental
+        lifecycle.retire_old_publications(conn, keep=2)
+        assert _checksums(conn) == after_incremental
+        oldest = conn.execute(
+            "select min(publication_id) from ops.publish_log "
+            "where status <> 'retired' and status not like 'failed%%'"
+        ).fetchone()[0]
+        for fact in VERSIONED:
+            stale = conn.execute(
+                sql.SQL("select count(*) from {} where _retired_in <= %s").format(
+                    sql.Identifier("facts", fact)
+                ),
+                [oldest],
+            ).fetchone()
+            assert stale == (0,), f"{fact} keeps rows no retained publication can see"
+        assert versioned_facts.stores(conn) == sorted(VERSIONED)
