@@ -107,3 +107,33 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- fct_insurance_cards and fct_insurance_coverage: rows come from one card row each, so
+    exactly the rows of the changed insurance loads (a card's months included). -#}
+{% macro insurance_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        load_id in ({{ changed_loads('insurance') }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_household_status: every review year from the first year of a changed poverty review
+    on (the move since the previous review, and dim_household's versions, look back only). -#}
+{% macro household_status_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        review_year >= (
+            select min(cast(audit.period as integer))
+            from {{ source('ops', 'load_audit') }} as audit
+            where
+                audit.load_id in ({{ changed_loads('ward_returns') }})
+                and exists (
+                    select
+                    from {{ source('raw_ward_returns', 'poverty_review') }} as review
+                    where review._load_id = audit.load_id
+                )
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -22,7 +22,13 @@ from mtqg_warehouse.publication import lifecycle, steps, versioned_facts
 
 pytestmark = pytest.mark.integration
 
-VERSIONED = ("fct_loan_month", "fct_support")
+VERSIONED = (
+    "fct_household_status",
+    "fct_insurance_cards",
+    "fct_insurance_coverage",
+    "fct_loan_month",
+    "fct_support",
+)
 SUPPORT_SHEET = "Hỗ trợ"
 # what differs between publications by design: which one is shown and the loads it holds
 _PER_PUBLICATION = {"publication_info", "publication_loads"}
@@ -154,7 +160,10 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         added = _added_in(conn, incremental)
         totals = {fact: _checksums(conn)[fact][0] for fact in VERSIONED}
         assert 0 < added["fct_loan_month"] < totals["fct_loan_month"], "months from the correction on"
-        assert 0 < added["fct_support"] < totals["fct_support"] / 4, "December's rows and May's correction"
+        assert 0 < added["fct_support"] < totals["fct_support"] / 4, "December's rows and a correction"
+        assert added["fct_insurance_cards"] < totals["fct_insurance_cards"] / 4, "December's cards, if any"
+        assert added["fct_insurance_coverage"] < totals["fct_insurance_coverage"] / 2
+        assert added["fct_household_status"] == 0, "no review changed: nothing recomputed"
         after_incremental = _checksums(conn)
 
         # a full rebuild of the same loads: changed definitions make the next build recompute all

@@ -1,3 +1,6 @@
+{#- Versioned (macros/versioned_facts.sql): one row per card row, so a build with a base
+    adds the rows of its changed loads. -#}
+{{ config(materialized='versioned', scope_macro='insurance_scope') }}
 with
 
 cards as (
@@ -23,3 +26,4 @@ final as (
 )
 
 select * from final
+where {{ insurance_scope(this) }}

@@ -2,6 +2,7 @@
     ends. The group's benefit level is the one valid in that month (levels are dated data);
     a card is sponsored when a sponsor paid for it, otherwise paid by the state budget in
     full or in part. -#}
+{{ config(materialized='versioned', scope_macro='insurance_scope') }}
 with
 
 cards as (
@@ -70,3 +71,4 @@ final as (
 )
 
 select * from final
+where {{ insurance_scope(this) }}

@@ -2,6 +2,7 @@
     gives, income per head against the line, the twelve deprivations, and the move since the
     previous review. Joined to the unit version valid on the review date, so Phường 1 in 2023
     and Phường Bạc Liêu in 2025 (same code 31825) stay apart. -#}
+{{ config(materialized='versioned', scope_macro='household_status_scope') }}
 with
 
 reviews as (
@@ -79,3 +80,4 @@ final as (
 )
 
 select * from final
+where {{ household_status_scope(this) }}
