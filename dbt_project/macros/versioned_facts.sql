@@ -85,34 +85,63 @@
     where audit.feed = '{{ feed }}'
 {%- endmacro %}
 
+{#- A scope's boundary, queried once and written into the SQL as a literal: `none` when
+    nothing in the scope changed. A literal lets PostgreSQL skip the whole model when the
+    predicate is `false` (a one-time filter), where a subquery would run the model to
+    filter every row out. -#}
+{% macro scope_value(query) -%}
+    {%- set value = run_query(query).columns[0].values()[0] -%}
+    {{ return(value) }}
+{%- endmacro %}
+
 {#- fct_loan_month: every month from the first month of a changed load's events on, for
     every loan (balances carry forward, and open loans run to the feed's last month). -#}
 {% macro loan_month_scope(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
-        month_start_date >= (
+        {%- set query -%}
             select cast(date_trunc('month', min({{ vn_date('event_date') }})) as date)
             from {{ source('raw_bank', 'loan_events') }}
             where _load_id in ({{ changed_loads('bank') }})
-        )
+        {%- endset -%}
+        {%- set first_month = scope_value(query) -%}
+        {%- if first_month is none -%}
+            false
+        {%- else -%}
+            month_start_date >= date '{{ first_month }}'
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
-{#- fct_support: one row per support row, so exactly the rows of the changed loads. -#}
+{#- Rows that come from one source row each: exactly the rows of the changed loads. -#}
+{% macro changed_load_rows(feed) -%}
+    {%- set query -%}
+        select string_agg(changed.load_id::text, ', ' order by changed.load_id)
+        from ({{ changed_loads(feed) }}) as changed
+    {%- endset -%}
+    {%- set loads = scope_value(query) -%}
+    {%- if loads is none -%}
+        false
+    {%- else -%}
+        load_id in ({{ loads }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_support: one row per support row of a ward return. -#}
 {% macro support_scope(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
-        load_id in ({{ changed_loads('ward_returns') }})
+        {{ changed_load_rows('ward_returns') }}
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
-{#- fct_insurance_cards and fct_insurance_coverage: rows come from one card row each, so
-    exactly the rows of the changed insurance loads (a card's months included). -#}
+{#- fct_insurance_cards and fct_insurance_coverage: rows come from one card row each (a
+    card's months included). -#}
 {% macro insurance_scope(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
-        load_id in ({{ changed_loads('insurance') }})
+        {{ changed_load_rows('insurance') }}
     {%- else -%}
         true
     {%- endif -%}
@@ -122,7 +151,7 @@
     on (the move since the previous review, and dim_household's versions, look back only). -#}
 {% macro household_status_scope(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
-        review_year >= (
+        {%- set query -%}
             select min(cast(audit.period as integer))
             from {{ source('ops', 'load_audit') }} as audit
             where
@@ -132,7 +161,13 @@
                     from {{ source('raw_ward_returns', 'poverty_review') }} as review
                     where review._load_id = audit.load_id
                 )
-        )
+        {%- endset -%}
+        {%- set first_year = scope_value(query) -%}
+        {%- if first_year is none -%}
+            false
+        {%- else -%}
+            review_year >= {{ first_year | int }}
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}
