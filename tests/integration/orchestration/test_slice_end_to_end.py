@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
+from tests.faulty_build import restate_cards_wrongly
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
@@ -98,8 +99,7 @@ def test_failed_audit_leaves_marts_untouched(warehouse: str, tmp_path: Path) -> 
     steps.audit(first)
     steps.publish_build(first)
     second = steps.build("test")
-    with psycopg.connect(warehouse, autocommit=True) as conn:
-        conn.execute(f"update {second}.fct_insurance_cards set state_budget_share_pct = 150")
+    restate_cards_wrongly(warehouse, second)
     with pytest.raises(steps.ValidationFailed, match="state_budget_share_pct"):
         steps.audit(second)
     (definition,) = _query(warehouse, "select definition from pg_views where schemaname = 'marts'")[0]

@@ -12,6 +12,7 @@ import pytest
 
 from mtqg_warehouse.publication import lifecycle
 from mtqg_warehouse.publication.lifecycle import IllegalTransition
+from tests.faulty_build import restate_cards_wrongly
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +103,7 @@ def test_failed_validation_leaves_marts_on_the_previous_publication(ingested: st
     first = _build_and_audit()
     steps.publish_build(first)
     second = steps.build("test")
-    _restate_cards_wrongly(ingested, second)
+    restate_cards_wrongly(ingested, second)
     with pytest.raises(steps.ValidationFailed, match="state_budget_share_pct"):
         steps.audit(second)
     assert _statuses(ingested) == [(first, "published"), (second, "failed_validation")]
@@ -115,25 +116,6 @@ def test_failed_validation_leaves_marts_on_the_previous_publication(ingested: st
     assert _query(ingested, f"select max(state_budget_share_pct) from {third}.fct_insurance_cards") == [
         (100,)
     ]
-
-
-def _restate_cards_wrongly(url: str, schema: str) -> None:
-    """What a faulty build would write: every card restated, with an impossible budget share.
-
-    The card fact is versioned (docs/publications.md): its rows live once in
-    `facts.fct_insurance_cards`, and a build replaces rows by stamping the old ones retired
-    and adding new ones under its own publication number."""
-    publication_id = int(schema.removeprefix("pub_"))
-    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-        conn.execute(
-            "create temp table restated as select * from facts.fct_insurance_cards where _retired_in is null"
-        )
-        conn.execute(
-            "update facts.fct_insurance_cards set _retired_in = %s where _retired_in is null",
-            [publication_id],
-        )
-        conn.execute("update restated set state_budget_share_pct = 150, _added_in = %s", [publication_id])
-        conn.execute("insert into facts.fct_insurance_cards select * from restated")
 
 
 def test_retiring_drops_the_schema_and_prunes_gx(ingested: str, tmp_path: Path) -> None:
