@@ -1,3 +1,6 @@
+-- noqa: disable=LT02
+-- (SQLFluff misplaces the indents of the macros below once one macro calls another whose
+-- body renders a set-block query; dbt ignores text outside macros)
 {#- Versioned facts: incremental large facts that keep write-audit-publish (docs/publications.md).
 
     A `versioned` model keeps its rows in one persistent table, `facts.<model>`, where each row
@@ -94,9 +97,10 @@
     {{ return(value) }}
 {%- endmacro %}
 
-{#- fct_loan_month: every month from the first month of a changed load's events on, for
-    every loan (balances carry forward, and open loans run to the feed's last month). -#}
-{% macro loan_month_scope(relation) -%}
+{#- The first month fct_loan_month recomputes, as text ('' when it recomputes everything or
+    nothing): the model starts its months there and carries the balances of the month
+    before in from each loan's last event before it. -#}
+{% macro loan_month_scope_start(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
         {%- set query -%}
             select cast(date_trunc('month', min({{ vn_date('event_date') }})) as date)
@@ -104,7 +108,18 @@
             where _load_id in ({{ changed_loads('bank') }})
         {%- endset -%}
         {%- set first_month = scope_value(query) -%}
-        {%- if first_month is none -%}
+        {%- if first_month is not none -%}
+            {{ return(first_month | string) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_loan_month: every month from the first month of a changed load's events on, for
+    every loan (balances carry forward, and open loans run to the feed's last month). -#}
+{% macro loan_month_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        {%- set first_month = loan_month_scope_start(relation) | trim -%}
+        {%- if first_month == '' -%}
             false
         {%- else -%}
             month_start_date >= date '{{ first_month }}'

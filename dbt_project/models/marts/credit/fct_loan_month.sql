@@ -8,6 +8,7 @@
     versioned_facts.sql): a build with a base recomputes the months from the first month of
     its changed loads on. -#}
 {{ config(materialized='versioned', scope_macro='loan_month_scope') }}
+{%- set scope_start = loan_month_scope_start(this) | trim %}
 with
 
 events as (
@@ -46,6 +47,24 @@ loan_ends as (
 feed_end as (
     select max(event_date) as last_event_date from events
 ),
+{%- if scope_start %}
+
+-- the month before the scope as each loan's last event before it left it: the balance
+-- the months of the scope carry forward
+carried_in as (
+    select distinct on (loan_account)
+        loan_account,
+        cast(date '{{ scope_start }}' - interval '1 month' as date)
+            as month_start_date,
+        outstanding_amount,
+        is_overdue,
+        load_id,
+        source_row_number
+    from events
+    where event_date < date '{{ scope_start }}'
+    order by loan_account asc, event_date desc, transaction_id desc
+),
+{%- endif %}
 
 loan_months as (
     select
@@ -54,17 +73,32 @@ loan_months as (
     from loans
     inner join loan_ends on loans.loan_account = loan_ends.loan_account
     cross join feed_end
-    cross join lateral generate_series(
-        date_trunc('month', loans.disbursed_date),
-        date_trunc(
-            'month',
-            case
-                when loan_ends.is_closed then loan_ends.last_event_date
-                else feed_end.last_event_date
-            end
-        ),
-        interval '1 month'
-    ) as month_start
+    cross join
+        lateral generate_series(
+            {%- if scope_start %}
+            greatest(
+                date_trunc('month', loans.disbursed_date),
+                date_trunc('month', date '{{ scope_start }}')
+            ),
+        {%- else %}
+                date_trunc('month', loans.disbursed_date),
+            {%- endif %}
+            date_trunc(
+                'month',
+                case
+                    when loan_ends.is_closed then loan_ends.last_event_date
+                    else feed_end.last_event_date
+                end
+            ),
+            interval '1 month'
+        ) as month_start
+    {%- if scope_start %}
+        union all
+        select
+            loan_account,
+            month_start_date
+        from carried_in
+    {%- endif %}
 ),
 
 flows as (
@@ -92,7 +126,25 @@ flows as (
             source_row_number order by event_date desc, transaction_id desc
         ))[1] as month_end_source_row_number
     from events
+    {%- if scope_start %}
+        where event_date >= date '{{ scope_start }}'
+    {%- endif %}
     group by loan_account, cast(date_trunc('month', event_date) as date)
+    {%- if scope_start %}
+        union all
+        select
+            loan_account,
+            month_start_date,
+            0,
+            0,
+            0,
+            0,
+            outstanding_amount,
+            is_overdue,
+            load_id,
+            source_row_number
+        from carried_in
+    {%- endif %}
 ),
 
 monthly as (
