@@ -46,6 +46,14 @@ REQUESTED_YEARS = 5
 # Raw suites check the loads a build adds; a schema no build registered stands for "every
 # current load", which is the whole history here.
 RAW_AUDIT_SCHEMA = "bench_raw_audit"
+SETTINGS = (
+    "autovacuum",
+    "synchronous_commit",
+    "shared_buffers",
+    "work_mem",
+    "max_parallel_workers_per_gather",
+    "jit",
+)
 
 
 def measure(
@@ -73,6 +81,7 @@ def measure(
     out["held_back_month"] = split.month_name
     out["files"] = split.counts()
     url = server.create_database()
+    out["server_settings"] = server_settings(url)
     try:
         with _environment(url, work / "pipeline"):
             _pipeline(stages, out, split, url, work / "pipeline")
@@ -90,6 +99,18 @@ def measure(
     for name, verdict in out["targets"].items():
         print(f"province target {name:<22} {verdict}", flush=True)
     return out
+
+
+def server_settings(url: str) -> dict[str, str]:
+    """Settings that change these figures: without autovacuum nothing analyzes the raw tables
+    while they load (the loader's cross-file key lookup then plans on empty statistics)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select name, setting from pg_settings where name = any(%s) order by name", [list(SETTINGS)]
+        ).fetchall()
+    return dict(rows)
 
 
 def _generate(stages: Stages, households: int, years: list[int], generated: Path) -> dict[str, Any]:
