@@ -159,10 +159,8 @@ def _province(result: Result, sizes: Sizes, server: BenchServer, provinces: int,
     """The end-to-end pipeline at province scale; its own missing stages are listed too."""
     from bench import province
 
-    households = sizes.province_households
-    section = result.guarded(
-        "province", lambda: province.measure(server, households, provinces, work / "province")
-    )
+    size = province.Size(sizes.province_households, provinces, sizes.province_years, sizes.province_months)
+    section = result.guarded("province", lambda: province.measure(server, size, work / "province"))
     if section is not None:
         for stage, reason in section.get("unavailable_reasons", {}).items():
             result.note(f"province.{stage}", reason)

@@ -25,10 +25,15 @@ class Split:
     history: dict[str, list[Path]] = field(default_factory=dict)
     month: dict[str, list[Path]] = field(default_factory=dict)
     month_name: str | None = None  # yyyymm
+    left_out: dict[str, int] = field(default_factory=dict)  # earlier deliveries a smoke run skips
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
-            feed: {"history_files": len(self.history.get(feed, [])), "month_files": len(files)}
+            feed: {
+                "history_files": len(self.history.get(feed, [])),
+                "month_files": len(files),
+                "left_out_files": self.left_out.get(feed, 0),
+            }
             for feed, files in self.month.items()
         }
 
@@ -52,15 +57,29 @@ def last_month(contracts: dict[str, FeedContract], files: dict[str, Iterable[Pat
     return max(months)
 
 
-def split(contracts: dict[str, FeedContract], files: dict[str, list[Path]]) -> Split:
-    """History and the last month, per feed; file order within each is kept."""
+def split(
+    contracts: dict[str, FeedContract], files: dict[str, list[Path]], history_months: int | None = None
+) -> Split:
+    """History and the last month, per feed; file order within each is kept. With
+    ``history_months``, only that many months of monthly and daily deliveries before the held
+    one are history (a smoke run); yearly reviews are always kept."""
     month = last_month(contracts, files)
+    first = None if history_months is None else _months_before(month, history_months)
     out = Split(month_name=month)
     for feed, paths in files.items():
         contract = contracts[feed]
-        out.month[feed] = [path for path in paths if month_of(contract, path.name) == month]
-        out.history[feed] = [path for path in paths if month_of(contract, path.name) != month]
+        months = [(path, month_of(contract, path.name)) for path in paths]
+        out.month[feed] = [path for path, of in months if of == month]
+        history = [(path, of) for path, of in months if of != month]
+        out.history[feed] = [path for path, of in history if first is None or of is None or of >= first]
+        out.left_out[feed] = len(history) - len(out.history[feed])
     return out
+
+
+def _months_before(month: str, count: int) -> str:
+    """The ``yyyymm`` ``count`` months before ``month``."""
+    index = int(month[:4]) * 12 + int(month[4:]) - 1 - count
+    return f"{index // 12:04d}{index % 12 + 1:02d}"
 
 
 def deliveries(generated: Path, contracts: dict[str, FeedContract]) -> dict[str, list[Path]]:

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +57,18 @@ SETTINGS = (
 )
 
 
-def measure(
-    server: BenchServer, households: int, provinces: int, work: Path, years: int = MAX_YEARS
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Size:
+    households: int  # one province's
+    provinces: int
+    years: int
+    history_months: int | None = None  # None: every delivery; a smoke run loads the last few
+
+
+def measure(server: BenchServer, size: Size, work: Path) -> dict[str, Any]:
     """The whole province section; raises only when nothing could be generated or loaded."""
     stages = Stages()
-    years = min(years, MAX_YEARS)
+    households, provinces, years = size.households, size.provinces, min(size.years, MAX_YEARS)
     out: dict[str, Any] = {
         "provinces": provinces,
         "households": households * provinces,
@@ -77,7 +84,7 @@ def measure(
     from mtqg_warehouse.contracts.model import feeds, load_contract
 
     contracts = {feed: load_contract(feed) for feed in feeds()}
-    split = held_back.split(contracts, held_back.deliveries(generated, contracts))
+    split = held_back.split(contracts, held_back.deliveries(generated, contracts), size.history_months)
     out["held_back_month"] = split.month_name
     out["files"] = split.counts()
     url = server.create_database()

@@ -85,7 +85,7 @@ def test_the_last_month_of_daily_and_monthly_deliveries_is_held_back_and_yearly_
         "ra_soat_31813_2024.xlsx",
         "bao_cao_31813_202411.xlsx",
     ]
-    assert split.counts()["bank"] == {"history_files": 1, "month_files": 2}
+    assert split.counts()["bank"] == {"history_files": 1, "month_files": 2, "left_out_files": 0}
 
 
 def test_without_any_monthly_or_daily_delivery_there_is_no_month_to_hold_back():
@@ -129,3 +129,24 @@ def test_models_are_listed_slowest_first():
     summary = dbt_timing.summarise(RUN_RESULTS)
     assert dbt_timing.slowest(summary, 1) == [("fct_support", 20.0)]
     assert "startup_s" in summary and "outside_dbt_s" not in summary
+
+
+def test_a_smoke_run_keeps_only_the_last_months_of_history_and_every_review():
+    files = {
+        "bank": [
+            Path(n) for n in ("vbsp_954_20240930.csv", "vbsp_954_20241001.csv", "vbsp_954_20241202.csv")
+        ],
+        "ward_returns": [Path("ra_soat_31813_2023.xlsx"), Path("bao_cao_31813_202410.xlsx")],
+    }
+    split = held_back.split(_contracts(), files, history_months=2)
+    assert [p.name for p in split.history["bank"]] == ["vbsp_954_20241001.csv"]
+    assert split.counts()["bank"] == {"history_files": 1, "month_files": 1, "left_out_files": 1}
+    assert [p.name for p in split.history["ward_returns"]] == [
+        "ra_soat_31813_2023.xlsx",
+        "bao_cao_31813_202410.xlsx",
+    ]
+
+
+def test_months_before_crosses_a_year():
+    assert held_back._months_before("202401", 2) == "202311"
+    assert held_back._months_before("202412", 12) == "202312"
