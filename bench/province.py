@@ -157,16 +157,18 @@ def _pipeline(stages: Stages, out: dict[str, Any], split: held_back.Split, url: 
     schema = _build(stages, out, "dbt_full")
     if schema is None:
         return
-    if not _audit(stages, "gx_marts", schema):
+    audited = _audit(stages, "gx_marts", schema)
+    if audited is None:
         return
-    out["gx_vs_sql"] = _compare_with_sql(stages.seconds["gx_marts"], url, schema)
+    out["gx_vs_sql"] = _compare_with_sql(stages.seconds["gx_marts"], audited, url, schema)
     _publish(stages, "publish", schema)
     out["month_load"] = _load(stages, "month_load", split.month, folder / "inbox_month")
     schema = _build(stages, out, "dbt_incremental")
     if schema is None:
         return
-    if _audit(stages, "month_gx_marts", schema):
-        out["month_gx_vs_sql"] = _compare_with_sql(stages.seconds["month_gx_marts"], url, schema)
+    audited = _audit(stages, "month_gx_marts", schema)
+    if audited is not None:
+        out["month_gx_vs_sql"] = _compare_with_sql(stages.seconds["month_gx_marts"], audited, url, schema)
         _publish(stages, "month_publish", schema)
 
 
@@ -235,24 +237,25 @@ def _build(stages: Stages, out: dict[str, Any], stage: str) -> str | None:
     return schema
 
 
-def _audit(stages: Stages, stage: str, schema: str) -> bool:
+def _audit(stages: Stages, stage: str, schema: str) -> dict[str, Any] | None:
     """``steps.audit`` timed; a failed audit leaves the stage unavailable and stops the run
     (an unaudited build cannot be published)."""
     from mtqg_warehouse.publication import steps
 
     try:
         with stages.timed(stage), contextlib.redirect_stdout(sys.stderr):
-            steps.audit(schema)
+            outcome = steps.audit(schema)
     except Exception as err:
         log.exception("province %s failed", stage)
         stages.missing(stage, f"{type(err).__name__}: {str(err)[:600]}")
-        return False
+        return None
     print(stage_line(stage, stages.seconds[stage]), flush=True)
-    return True
+    return outcome
 
 
-def _compare_with_sql(gx_seconds: float, url: str, schema: str) -> dict[str, Any]:
-    """The marts suites' checks as plain SQL on the same build, against the GX audit's time."""
+def _compare_with_sql(gx_seconds: float, audited: dict[str, Any], url: str, schema: str) -> dict[str, Any]:
+    """The marts suites' checks as plain SQL on the same build, against the GX audit's time;
+    ``same_verdict`` says whether both found the same number of checks passing and failing."""
     import psycopg
 
     try:
@@ -268,7 +271,12 @@ def _compare_with_sql(gx_seconds: float, url: str, schema: str) -> dict[str, Any
         f"({sql_timing['checks']} checks): {ratio}x",
         flush=True,
     )
-    return {"gx_s": gx_seconds, "sql": sql_timing, "ratio": ratio}
+    gx_checks = (
+        audited.get("checks_passed", 0) + audited.get("checks_failed", 0),
+        audited.get("checks_failed"),
+    )
+    same = gx_checks == (sql_timing["checks"], sql_timing["failed"])
+    return {"gx_s": gx_seconds, "sql": sql_timing, "ratio": ratio, "same_verdict": same}
 
 
 def _publish(stages: Stages, stage: str, schema: str) -> None:
