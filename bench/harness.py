@@ -1,4 +1,4 @@
-"""One bench run from start to finish: generator, CSV feeds, ward returns, cleanup, JSON.
+"""One bench run from start to finish: generator, CSV feeds, ward returns, province pipeline, JSON.
 
 Each section is guarded: a missing or failing piece is recorded as ``"unavailable"`` with its
 reason and the run goes on, so one broken part never hides the figures of the others.
