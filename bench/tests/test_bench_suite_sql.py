@@ -74,6 +74,11 @@ def _unexpected(url: str, kind: str, **kwargs) -> int:
             {"unexpected_rows_query": "select * from {batch} where share > 99"},
             2,
         ),
+        (  # a query naming its own tables runs as GX runs it
+            "unexpected_rows_expectation",
+            {"unexpected_rows_query": "select * from pub_test.cards where id = 2"},
+            2,
+        ),
     ],
 )
 def test_each_kind_counts_the_unexpected_rows(url: str, kind: str, kwargs: dict, expected: int):
