@@ -173,7 +173,8 @@ def _check_lines(validation: dict[str, Any] | None, lang: str) -> list[str]:
         column = words["column"].format(column=failure["column"]) if failure.get("column") else ""
         lines.append(
             words["check"].format(
-                expectation=failure.get("expectation") or "?",
+                expectation=(failure.get("expectation") or "?")
+                + (f" [{failure['name']}]" if failure.get("name") else ""),
                 column=column,
                 suite=failure.get("suite") or "?",
                 observed=_value(failure.get("observed"), words),
