@@ -9,6 +9,8 @@ build adds). Its checks are GX expectations (``type`` and ``kwargs``); threshold
 - ``{new_loads}``: the loads the build holds that the published one does not (for a schema
   that is not a registered build, e.g. a benchmark's, every current load);
 - ``{<param>}``: a threshold from the check's or the suite's ``params``;
+- ``{shape_<name>}``: the loader's own pattern ``<NAME>_SHAPE`` of contracts/types.py (one
+  definition of a CCCD or a card number), allowing the spaces a padded cell keeps in raw;
 - ``{batch}``: left for GX (which puts a subquery of its batch there); the suites use
   ``{relation}`` instead, which reads the same in GX and in failing_rows.py.
 
@@ -148,11 +150,21 @@ def _render(value: Any, build_schema: str, params: dict[str, Any], keep_unknown:
             return new_loads_sql(build_schema)
         if key in params:
             return str(params[key])
+        if key.startswith("shape_"):
+            return contract_shape(key.removeprefix("shape_"))
         if keep_unknown:
             return match.group(0)
         raise KeyError(f"unknown placeholder {{{key}}} in suite text: {value[:80]!r}")
 
     return _PLACEHOLDER.sub(fill, value)
+
+
+def contract_shape(name: str) -> str:
+    """A value pattern of the contracts, padded cells allowed: ``cccd`` is CCCD_SHAPE."""
+    from mtqg_warehouse.contracts import types
+
+    shape = getattr(types, f"{name.upper()}_SHAPE")
+    return rf"^\s*(?:{shape.removeprefix('^').removesuffix('$')})\s*$"
 
 
 def new_loads_sql(build_schema: str) -> str:
