@@ -21,6 +21,7 @@ from psycopg import sql
 from mtqg_warehouse.publication.suites import Check, Suite
 
 KEEP_ROWS = 100  # kept per failed check; the exact count of all of them is kept beside
+SHOWN_ROWS = 10  # of those, carried in the verdict (ops.publish_log.validation) and the alert
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def failing_rows_sql(suite: Suite, check: Check, build_schema: str) -> str | Non
 def record(
     conn: psycopg.Connection, suite: Suite, check: Check, build_schema: str, observed: str | None
 ) -> FailingRows:
-    """Count and keep the failing rows of one failed check; returns the count and the first few."""
+    """Count and keep the failing rows of one failed check; returns the count and the first
+    ``SHOWN_ROWS`` of them (the rest are in ``ops.validation_failing_rows``)."""
     select = failing_rows_sql(suite, check, build_schema)
     counted = 0
     if select is not None:
@@ -104,8 +106,8 @@ def record(
     conn.execute(sql.SQL(keep), {"failure": failure[0]})
     kept = conn.execute(
         """select source_file, sheet, row_number, ward_code, value from ops.validation_failing_rows
-           where failure_id = %s order by position""",
-        [failure[0]],
+           where failure_id = %s order by position limit %s""",
+        [failure[0], SHOWN_ROWS],
     ).fetchall()
     keys = ("file", "sheet", "row", "ward", "value")
     rows = [{key: value for key, value in zip(keys, row, strict=True) if value is not None} for row in kept]
