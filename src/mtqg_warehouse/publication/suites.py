@@ -8,6 +8,8 @@ build adds). Its checks are GX expectations (``type`` and ``kwargs``); threshold
 - ``{schema}``: the build schema being audited; ``{relation}``: the suite's own relation;
 - ``{new_loads}``: the loads the build holds that the published one does not (for a schema
   that is not a registered build, e.g. a benchmark's, every current load);
+- ``{build_loads}``: every load the build holds (what its staging read when dbt ran; staging
+  itself shows the loads current now, which a concurrent load may have changed);
 - ``{<param>}``: a threshold from the check's or the suite's ``params``;
 - ``{shape_<name>}``: the loader's own pattern ``<NAME>_SHAPE`` of contracts/types.py (one
   definition of a CCCD or a card number), allowing the spaces a padded cell keeps in raw;
@@ -148,6 +150,8 @@ def _render(value: Any, build_schema: str, params: dict[str, Any], keep_unknown:
             return f'"{build_schema}"'
         if key == "new_loads":
             return new_loads_sql(build_schema)
+        if key == "build_loads":
+            return build_loads_sql(build_schema)
         if key in params:
             return str(params[key])
         if key.startswith("shape_"):
@@ -165,6 +169,20 @@ def contract_shape(name: str) -> str:
 
     shape = getattr(types, f"{name.upper()}_SHAPE")
     return rf"^\s*(?:{shape.removeprefix('^').removesuffix('$')})\s*$"
+
+
+def build_loads_sql(build_schema: str) -> str:
+    """The loads a build holds; for a schema no build registered, every current load."""
+    literal = f"'{build_schema}'"
+    return f"""(
+        select held.load_id
+        from ops.publication_loads as held
+        inner join ops.publish_log as build on held.publication_id = build.publication_id
+        where build.build_schema = {literal}
+        union all
+        select current_loads.load_id from ops.current_loads as current_loads
+        where not exists (select from ops.publish_log where build_schema = {literal})
+    )"""
 
 
 def new_loads_sql(build_schema: str) -> str:
