@@ -52,10 +52,7 @@ def build(run_id: str | None = None) -> str:
 def audit(schema: str) -> dict:
     """GX checkpoints over the new publication (its models) and over the raw rows of the loads
     it adds (so a bad batch fails here and is never published); raises naming every failed check."""
-    url = db.warehouse_url()
-    outcome = validation.validate_schema(url, schema, layer="marts").merged(
-        validation.validate_schema(url, schema, layer="raw")
-    )
+    outcome = validation.validate_build(db.warehouse_url(), schema)
     from mtqg_warehouse.alerts.outcome import outcome_record
 
     with db.connect() as conn:

@@ -99,6 +99,11 @@ def _validate(url: str, schema: str, layer: str) -> ValidationOutcome:
     return _outcome(result, context, url, schema, {suite.name: suite for suite in layer_suites})
 
 
+def validate_build(url: str, schema: str) -> ValidationOutcome:
+    """The whole audit of a build: its models' suites, then the raw suites of the loads it adds."""
+    return validate_schema(url, schema, layer="marts").merged(validate_schema(url, schema, layer="raw"))
+
+
 def prune_publications(schemas: Collection[str]) -> list[str]:
     """Forget retired publications in the GX file context; returns what was removed.
 
