@@ -1,4 +1,4 @@
-"""One bench run from start to finish: generator, CSV feeds, ward returns, cleanup, JSON.
+"""One bench run from start to finish: generator, CSV feeds, ward returns, province pipeline, JSON.
 
 Each section is guarded: a missing or failing piece is recorded as ``"unavailable"`` with its
 reason and the run goes on, so one broken part never hides the figures of the others.
@@ -27,6 +27,7 @@ from mtqg_warehouse.config import state_dir
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "unavailable"
+SECTIONS = ("generator", "feeds", "province")
 FEED_SECTIONS = (
     "bank",
     "bank_mixed_habits",
@@ -41,7 +42,30 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="measure loaders and generator")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a smoke run")
     parser.add_argument("--skip-generator", action="store_true", help="leave out the generator benchmark")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        action="append",
+        help="run only this section (repeatable): generator, feeds (CSV and ward loaders), province",
+    )
+    parser.add_argument(
+        "--provinces",
+        type=int,
+        default=1,
+        help="the province pipeline at this many provinces' households (250,000 each; 4 takes long)",
+    )
+    args = parser.parse_args(argv)
+    if args.provinces < 1:
+        parser.error("--provinces must be at least 1")
+    return args
+
+
+def chosen(args: argparse.Namespace) -> set[str]:
+    """The sections to run: every one unless ``--only`` names some; ``--skip-generator`` drops it."""
+    sections = set(args.only or SECTIONS)
+    if args.skip_generator:
+        sections.discard("generator")
+    return sections
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -55,7 +79,7 @@ def run(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     result = Result(sizes)
     try:
-        _measure_all(result, sizes, args.skip_generator, work)
+        _measure_all(result, sizes, chosen(args), args.provinces, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _remove_if_empty(work.parent)
@@ -100,26 +124,46 @@ class Result:
         self.figures["unavailable_reasons"] = self.reasons
 
 
-def _measure_all(result: Result, sizes: Sizes, skip_generator: bool, work: Path) -> None:
+def _measure_all(result: Result, sizes: Sizes, sections: set[str], provinces: int, work: Path) -> None:
     from bench import generator_figures
 
-    if skip_generator:
+    if "generator" not in sections:
         result.figures["generator"] = "skipped"
     else:
         households = sizes.generator_households
         result.guarded("generator", lambda: generator_figures.measure(households, work / "generator"))
+    if not sections & {"feeds", "province"}:
+        return
+    server_keys = [
+        *(FEED_SECTIONS if "feeds" in sections else ()),
+        *(("province",) if "province" in sections else ()),
+    ]
     try:
         server = open_server()
         result.figures["server"] = server.describe()
     except Exception as err:
         log.exception("no PostgreSQL server for the bench")
-        for key in FEED_SECTIONS:
+        for key in server_keys:
             result.unavailable(key, f"no server: {type(err).__name__}: {err}")
         return
     try:
-        _measure_feeds(result, sizes, server, work)
+        if "feeds" in sections:
+            _measure_feeds(result, sizes, server, work)
+        if "province" in sections:
+            _province(result, sizes, server, provinces, work)
     finally:
         server.drop_all()
+
+
+def _province(result: Result, sizes: Sizes, server: BenchServer, provinces: int, work: Path) -> None:
+    """The end-to-end pipeline at province scale; its own missing stages are listed too."""
+    from bench import province
+
+    size = province.Size(sizes.province_households, provinces, sizes.province_years, sizes.province_months)
+    section = result.guarded("province", lambda: province.measure(server, size, work / "province"))
+    if section is not None:
+        for stage, reason in section.get("unavailable_reasons", {}).items():
+            result.note(f"province.{stage}", reason)
 
 
 def _measure_feeds(result: Result, sizes: Sizes, server: BenchServer, work: Path) -> None:

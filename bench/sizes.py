@@ -15,6 +15,10 @@ class Sizes:
     ward_households: int  # households behind the poverty-review workbooks (and the CSV base files)
     generator_households: int
     runs: int
+    province_households: int  # one province's households in the end-to-end pipeline section
+    province_years: int  # review years of its history (the generator writes at most 2022-2024)
+    province_months: int | None  # monthly and daily deliveries loaded before the held-back
+    # month: None, all of them; a smoke run keeps only the last few (yearly reviews all kept)
 
 
 FULL = Sizes(
@@ -24,6 +28,9 @@ FULL = Sizes(
     ward_households=250_000,
     generator_households=1_000_000,
     runs=3,
+    province_households=250_000,
+    province_years=3,
+    province_months=None,
 )
 
 # The generator figure is the one the brief sets (1M households, about 40 s); quick shrinks it
@@ -35,4 +42,7 @@ QUICK = Sizes(
     ward_households=25_000,
     generator_households=100_000,
     runs=1,
+    province_households=1_000,
+    province_years=1,
+    province_months=2,
 )

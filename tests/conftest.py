@@ -34,21 +34,34 @@ def server_url() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def test_database_url(server_url: str) -> Iterator[str]:
+def _create_database(server_url: str, prefix: str) -> str:
+    """A new, empty database on the server; returns its URL."""
     import psycopg
 
     target = WarehouseTarget.from_url(server_url)
-    name = f"mtqg_test_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
-    yield target.url(name)
+    return target.url(name)
+
+
+def _drop_database(url: str) -> None:
+    """The database and the Airflow metadata database the runner made beside it."""
+    import psycopg
+
     from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
 
-    airflow_metadata = metadata_database_name(target.url(name))  # the runner's, beside it
+    target = WarehouseTarget.from_url(url)
     with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'drop database if exists "{airflow_metadata}" with (force)')
+        conn.execute(f'drop database if exists "{target.dbname}" with (force)')
+        conn.execute(f'drop database if exists "{metadata_database_name(url)}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def test_database_url(server_url: str) -> Iterator[str]:
+    url = _create_database(server_url, "mtqg_test")
+    yield url
+    _drop_database(url)
 
 
 @pytest.fixture
@@ -66,6 +79,19 @@ def warehouse(test_database_url: str, tmp_path: Path, monkeypatch: pytest.Monkey
         for (schema,) in schemas:
             conn.execute(f'drop schema "{schema}" cascade')
     yield test_database_url
+
+
+@pytest.fixture
+def own_warehouse(server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of this test's own, with its own Airflow metadata database, both dropped
+    after it. For a test that leaves Airflow runs unfinished (the UI test triggers every DAG
+    and stops Airflow without waiting): in the session's shared metadata database, the next
+    test's scheduler would pick those runs up and run them against that test's warehouse."""
+    url = _create_database(server_url, "mtqg_own")
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.setenv("MTQG_STATE_DIR", str(tmp_path / "state"))
+    yield url
+    _drop_database(url)
 
 
 def _generate_city(out: Path, households: int, seed: int, defect_rate: float = 0.0) -> Path:
@@ -120,17 +146,10 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     import contextlib
     import io
 
-    import psycopg
-
     from mtqg_warehouse.cli.main import main as mtqg
-    from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
     from mtqg_warehouse.publication.reader_role import reader_url
 
-    target = WarehouseTarget.from_url(server_url)
-    name = f"mtqg_demo_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = target.url(name)
+    url = _create_database(server_url, "mtqg_demo")
     state = tmp_path_factory.mktemp("demo") / "state"
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
@@ -140,6 +159,4 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         exit_code = mtqg(["demo"])
         reader = reader_url(url)
     yield DemoRun(url, reader, state, exit_code, printed.getvalue())
-    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'drop database if exists "{metadata_database_name(url)}" with (force)')
+    _drop_database(url)

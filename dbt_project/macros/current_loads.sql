@@ -1,18 +1,40 @@
-{#- Rows of loads that no later return superseded: a corrected resubmission wins, history stays. -#}
+{#- The loads a build reads. A build of the publication lifecycle (schema `pub_<number>`)
+    reads exactly the loads registered for its publication when it started
+    (ops.publication_loads, written by publication/lifecycle.py start_publication), so a file
+    loaded or superseded while dbt runs changes nothing in it, and the publication's record
+    of the loads it holds is exact (a later load waits for the next build). A build outside
+    the lifecycle (`dbt build` by hand, schema `pub_dev`) reads the loads current now. -#}
+{% macro build_loads() -%}
+    {%- set schema = var('publication_schema') -%}
+    {%- if schema.startswith('pub_') and schema[4:].isdigit() -%}
+    (
+        select audit.load_id, audit.feed, audit.source_file, audit.period, audit.ward_code
+        from {{ source('ops', 'load_audit') }} as audit
+        inner join {{ source('ops', 'publication_loads') }} as held
+            on audit.load_id = held.load_id
+        where held.publication_id = {{ schema[4:] | int }}
+    )
+    {%- else -%}
+        {{ source('ops', 'current_loads') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of the build's loads: no load a later return superseded (a corrected resubmission
+    wins, history stays). -#}
 {% macro is_current_load(load_id_column) -%}
     {{ load_id_column }} in (
-        select load_id from {{ source('ops', 'current_loads') }}
+        select build_loads.load_id from {{ build_loads() }} as build_loads
     )
 {%- endmacro %}
 
-{#- A raw source's rows from current loads only, each with the ward and the period its file
-    name gave the delivery (file_ward_code, file_period), for the staging models. -#}
+{#- A raw source's rows from the build's loads only, each with the ward and the period its
+    file name gave the delivery (file_ward_code, file_period), for the staging models. -#}
 {% macro rows_of_current_loads(source_relation) -%}
     select
         raw.*,
         current_loads.ward_code as file_ward_code,
         current_loads.period as file_period
     from {{ source_relation }} as raw
-    inner join {{ source('ops', 'current_loads') }} as current_loads
+    inner join {{ build_loads() }} as current_loads
         on raw._load_id = current_loads.load_id
 {%- endmacro %}

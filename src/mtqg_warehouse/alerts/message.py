@@ -75,7 +75,8 @@ _WORDS = {
         "check": "  * {expectation}{column} (bộ {suite}): giá trị quan sát {observed}; yêu cầu {expected}",
         "column": " trên cột {column}",
         "rows": "    dòng lỗi ({count}):",
-        "row": "      - tệp {file}{sheet}, dòng {row}{ward}{value}",
+        "row": "      - tệp {file}{sheet}{row}{ward}{value}",
+        "row_number": ", dòng {row}",
         "sheet": ", trang {sheet}",
         "row_ward": ", phường/xã {ward}",
         "value": ": {value}",
@@ -101,7 +102,8 @@ _WORDS = {
         "check": "  * {expectation}{column} (suite {suite}): observed {observed}; expected {expected}",
         "column": " on column {column}",
         "rows": "    failing rows ({count}):",
-        "row": "      - file {file}{sheet}, row {row}{ward}{value}",
+        "row": "      - file {file}{sheet}{row}{ward}{value}",
+        "row_number": ", row {row}",
         "sheet": ", sheet {sheet}",
         "row_ward": ", ward {ward}",
         "value": ": {value}",
@@ -173,7 +175,8 @@ def _check_lines(validation: dict[str, Any] | None, lang: str) -> list[str]:
         column = words["column"].format(column=failure["column"]) if failure.get("column") else ""
         lines.append(
             words["check"].format(
-                expectation=failure.get("expectation") or "?",
+                expectation=(failure.get("expectation") or "?")
+                + (f" [{failure['name']}]" if failure.get("name") else ""),
                 column=column,
                 suite=failure.get("suite") or "?",
                 observed=_value(failure.get("observed"), words),
@@ -195,7 +198,8 @@ def _row_lines(failure: dict[str, Any], words: dict[str, str]) -> list[str]:
             words["row"].format(
                 file=row.get("file", "?"),
                 sheet=words["sheet"].format(sheet=row["sheet"]) if row.get("sheet") else "",
-                row=row.get("row", "?"),
+                # a check about a whole ward (its volume, its totals) names the ward's file, no row
+                row=words["row_number"].format(row=row["row"]) if row.get("row") is not None else "",
                 ward=words["row_ward"].format(ward=row["ward"]) if row.get("ward") else "",
                 value=words["value"].format(value=row["value"]) if row.get("value") not in (None, "") else "",
             )

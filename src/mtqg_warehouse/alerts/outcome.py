@@ -13,10 +13,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-import yaml
+from mtqg_warehouse.publication.suites import SUBJECT_KWARGS
 
-# kwargs that say which columns a check reads, not what it expects of them
-_SUBJECT_KWARGS = frozenset({"column", "column_A", "column_B", "column_list", "result_format", "meta"})
 # the names failing-row lineage may go by, first match wins
 _ROW_FIELDS = {
     "file": ("file", "source_file", "file_name"),
@@ -85,17 +83,15 @@ def expected_from_suite(suite: str | None, expectation: str | None, column: str 
         for item in spec.get("expectations") or []:
             kwargs = item.get("kwargs") or {}
             if item.get("type") == expectation and kwargs.get("column") == column:
-                return {key: value for key, value in kwargs.items() if key not in _SUBJECT_KWARGS}
+                return {key: value for key, value in kwargs.items() if key not in SUBJECT_KWARGS}
     return None
 
 
 @cache
 def _suite_specs() -> tuple[dict, ...]:
-    from mtqg_warehouse.publication.validation import SUITES_DIR
+    from mtqg_warehouse.publication.suites import suite_specs
 
-    return tuple(
-        yaml.safe_load(path.read_text(encoding="utf-8")) or {} for path in sorted(SUITES_DIR.glob("*.yml"))
-    )
+    return tuple(suite_specs())
 
 
 def _as_dict(value: object) -> dict[str, Any]:

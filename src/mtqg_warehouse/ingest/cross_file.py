@@ -11,7 +11,8 @@ of an earlier version is itself superseded.
 The lookup goes through the key's index and this load's rows through a BRIN index on
 ``_load_id`` (db/raw_tables.py), so a file that repeats nothing costs one index probe a row;
 when no other current load of the feed could hold a key, one look at ``ops.load_audit``
-says so and the lookup is not made at all.
+says so and the lookup is not made at all. Both plans need the table's statistics, refreshed
+first when stale (db/planner_statistics.py): some servers run without autovacuum.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import psycopg
 from psycopg import sql
 
 from mtqg_warehouse.contracts.model import FeedContract, Table
+from mtqg_warehouse.db.planner_statistics import analyze_if_stale
 from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.messages import LOADED_FROM_EARLIER_FILE
 
@@ -79,6 +81,7 @@ def reject_repeats(
     (others,) = conn.execute(OTHER_CURRENT_LOADS, parameters).fetchone() or (False,)
     if not others:  # the feed's first load (or its sender's only period): nothing to repeat
         return 0
+    analyze_if_stale(conn, contract.raw_schema, table.name)
     key = [sql.Identifier(name) for name in table.natural_key]
     query = sql.SQL(REJECT_REPEATS).format(
         relation=sql.Identifier(contract.raw_schema, table.name),

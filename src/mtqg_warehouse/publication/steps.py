@@ -54,8 +54,9 @@ def build(run_id: str | None = None) -> str:
 
 
 def audit(schema: str) -> dict:
-    """GX checkpoint over the new publication; raises naming every failed check."""
-    outcome = validation.validate_schema(db.warehouse_url(), schema, layer="marts")
+    """GX checkpoints over the new publication (its models) and over the raw rows of the loads
+    it adds (so a bad batch fails here and is never published); raises naming every failed check."""
+    outcome = validation.validate_build(db.warehouse_url(), schema)
     from mtqg_warehouse.alerts.outcome import outcome_record
 
     with db.connect() as conn:

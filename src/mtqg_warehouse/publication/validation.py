@@ -7,18 +7,20 @@ the publications still retained; retiring a publication prunes what GX kept abou
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from mtqg_warehouse.config import PROJECT_ROOT, state_dir
+from mtqg_warehouse.config import state_dir
+from mtqg_warehouse.publication import suites
 
 log = logging.getLogger(__name__)
 
-SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
+SUITES_DIR = suites.SUITES_DIR
 DATASOURCE = "warehouse"
 
 
@@ -28,6 +30,10 @@ class FailedCheck:
     expectation: str
     column: str | None
     observed: str
+    name: str | None = None  # the check's name in its suite, for custom SQL checks
+    expected: Any = None  # its range, set, pattern or (custom SQL) the rule in words
+    failing_count: int | None = None  # all failing rows, counted in SQL
+    failing_rows: list[dict[str, Any]] = field(default_factory=list)  # the first few, with file and row
 
 
 @dataclass
@@ -38,10 +44,19 @@ class ValidationOutcome:
     failures: list[FailedCheck] = field(default_factory=list)
     data_docs: str | None = None
 
+    def merged(self, other: ValidationOutcome) -> ValidationOutcome:
+        """Two layers' outcomes as one verdict (the raw feeds' and the marts' suites)."""
+        return ValidationOutcome(
+            success=self.success and other.success,
+            checks_passed=self.checks_passed + other.checks_passed,
+            checks_failed=self.checks_failed + other.checks_failed,
+            failures=[*self.failures, *other.failures],
+            data_docs=other.data_docs or self.data_docs,
+        )
+
 
 def suite_specs(layer: str) -> list[dict]:
-    specs = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(SUITES_DIR.glob("*.yml"))]
-    return [spec for spec in specs if spec["layer"] == layer]
+    return suites.suite_specs(layer)
 
 
 def gx_project_dir() -> Path:
@@ -49,15 +64,30 @@ def gx_project_dir() -> Path:
 
 
 def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOutcome:
-    """Run every suite of ``layer`` against the relations in ``schema`` as one checkpoint."""
+    """Run every suite of ``layer`` against build ``schema`` as one checkpoint, in the database.
+
+    Table assets for the build's relations, query assets for the raw rows of the loads it adds:
+    GX pushes every check down as SQL. The rows behind each failed check are then counted and
+    kept in ``ops`` with their file and row (publication/failing_rows.py).
+    """
+    # GX prints a warning each time it builds a custom SQL check without {batch} (ours name
+    # their relation instead: suites.py), dozens of lines in every task log
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _validate(url, schema, layer)
+
+
+def _validate(url: str, schema: str, layer: str) -> ValidationOutcome:
     import great_expectations as gx
 
+    layer_suites = suites.suites(layer, schema)
+    if not layer_suites:
+        return ValidationOutcome(success=True)
     context = _context()
     source = _datasource(context, url)
-    definitions = [_validation_definition(context, source, schema, spec) for spec in suite_specs(layer)]
-    # one checkpoint per build: its results stay in Data Docs beside earlier builds' until retired
+    definitions = [_validation_definition(context, source, schema, suite) for suite in layer_suites]
+    # one checkpoint per build and layer: its results stay in Data Docs beside earlier builds'
     name = f"{layer}_checkpoint__{schema}"
-    checkpoint = context.checkpoints.add(
+    checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=name,
             validation_definitions=definitions,
@@ -66,7 +96,12 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
         )
     )
     result = checkpoint.run()
-    return _outcome(result, context)
+    return _outcome(result, context, url, schema, {suite.name: suite for suite in layer_suites})
+
+
+def validate_build(url: str, schema: str) -> ValidationOutcome:
+    """The whole audit of a build: its models' suites, then the raw suites of the loads it adds."""
+    return validate_schema(url, schema, layer="marts").merged(validate_schema(url, schema, layer="raw"))
 
 
 def prune_publications(schemas: Collection[str]) -> list[str]:
@@ -155,53 +190,114 @@ def _datasource(context, url: str):
     return context.data_sources.add_or_update_postgres(name=DATASOURCE, connection_string=url)
 
 
-def _validation_definition(context, source, schema: str, spec: dict):
+def _validation_definition(context, source, schema: str, suite: suites.Suite):
     import great_expectations as gx
 
-    asset_name = f"{schema}.{spec['relation']}"
+    asset_name = f"{schema}.{suite.name}" if suite.query else f"{schema}.{suite.relation}"
     try:
         asset = source.get_asset(asset_name)
     except LookupError:
-        asset = source.add_table_asset(name=asset_name, table_name=spec["relation"], schema_name=schema)
+        if suite.query:
+            asset = source.add_query_asset(name=asset_name, query=suite.query.strip())
+        else:
+            asset = source.add_table_asset(
+                name=asset_name, table_name=suite.relation, schema_name=suite.schema or schema
+            )
     try:
         batch = asset.get_batch_definition("whole_table")
     except (KeyError, LookupError):
         batch = asset.add_batch_definition_whole_table("whole_table")
-    suite = context.suites.add_or_update(
-        gx.ExpectationSuite(
-            name=spec["suite"],
-            expectations=[_expectation(item) for item in spec["expectations"]],
-        )
+    gx_suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=suite.name, expectations=[_expectation(check) for check in suite.checks])
     )
     return context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"{spec['suite']}__{schema}", data=batch, suite=suite)
+        gx.ValidationDefinition(name=f"{suite.name}__{schema}", data=batch, suite=gx_suite)
     )
 
 
-def _expectation(item: dict):
+def _expectation(check: suites.Check):
     import great_expectations as gx
 
-    class_name = "".join(part.capitalize() for part in item["type"].split("_"))
-    return getattr(gx.expectations, class_name)(**item.get("kwargs", {}))
+    extra: dict[str, Any] = {"meta": {"check": check.index}}
+    if check.name:
+        extra["description"] = check.name.replace("_", " ")
+    return getattr(gx.expectations, check.gx_class)(**check.kwargs, **extra)
 
 
-def _outcome(result, context) -> ValidationOutcome:
+def _outcome(result, context, url: str, schema: str, by_name: dict[str, suites.Suite]) -> ValidationOutcome:
     outcome = ValidationOutcome(success=bool(result.success))
+    failed = []
     for validation in result.run_results.values():
-        for check in validation.results:
-            config = check.expectation_config
-            if check.success:
+        suite = by_name[validation.suite_name]
+        for check_result in validation.results:
+            if check_result.success:
                 outcome.checks_passed += 1
                 continue
             outcome.checks_failed += 1
-            outcome.failures.append(
-                FailedCheck(
-                    suite=validation.suite_name,
-                    expectation=config.type,
-                    column=config.kwargs.get("column"),
-                    observed=str(check.result.get("observed_value", check.result.get("unexpected_count"))),
-                )
-            )
+            check = suite.checks[int((check_result.expectation_config.meta or {})["check"])]
+            failed.append((suite, check, _observed(check_result)))
+    if failed:
+        outcome.failures = _with_failing_rows(url, schema, failed)
     docs = context.get_docs_sites_urls()
     outcome.data_docs = docs[0]["site_url"] if docs else None
     return outcome
+
+
+def _observed(check_result) -> str:
+    """GX's observed value, or for a column check its failing share ("3 of 120 rows, 2.5%")."""
+    found = check_result.result or {}
+    if found.get("observed_value") is not None:
+        return str(found["observed_value"])
+    if found.get("unexpected_count") is not None:
+        total = found.get("element_count")
+        share = found.get("unexpected_percent")
+        of = f" of {total}" if total is not None else ""
+        pct = f", {share:.2f}%" if isinstance(share, int | float) else ""
+        return f"{found['unexpected_count']}{of} rows{pct}"
+    error = _error_of(check_result.exception_info)
+    if error:
+        return f"error: {error[:300]}"
+    return "?"
+
+
+def _error_of(info: Any) -> str | None:
+    """GX keeps a check's exception as one dict, or as a dict of them keyed by metric."""
+    if not info:
+        return None
+    if isinstance(info, dict) and "raised_exception" in info:
+        return str(info.get("exception_message")) if info.get("raised_exception") else None
+    if isinstance(info, dict):
+        return next((error for item in info.values() if (error := _error_of(_as_dict(item)))), None)
+    return None
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else getattr(value, "to_json_dict", lambda: {})()
+
+
+def _with_failing_rows(url: str, schema: str, failed: list) -> list[FailedCheck]:
+    import psycopg
+
+    from mtqg_warehouse.publication import failing_rows
+
+    checks = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for suite, check, observed in failed:
+            try:
+                found = failing_rows.record(conn, suite, check, schema, observed)
+            except psycopg.Error:  # the verdict stands even if its rows cannot be listed
+                log.exception("could not list the failing rows of %s in %s", check.type, suite.name)
+                found = failing_rows.FailingRows(0, [])
+            checks.append(
+                FailedCheck(
+                    suite=suite.name,
+                    expectation=check.type,
+                    column=check.kwargs.get("column"),
+                    observed=observed,
+                    name=check.name,
+                    expected=suites.expected_of(check),
+                    failing_count=found.count if found.count or found.rows else None,
+                    failing_rows=found.rows,
+                )
+            )
+    return checks

@@ -2,7 +2,9 @@
 person logs in with headless Chromium and sees every DAG with its latest run, and `make stop`'s
 command ends every component.
 
-Cost: about 40-90 s (migration, four components starting on 2 cores, one browser page).
+Cost: about 40-90 s (migration, four components starting on 2 cores, one browser page). It runs
+in a database of its own (`own_warehouse`): the runs it triggers are left unfinished when
+Airflow stops, and a later test's scheduler must not find them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 MTQG = str(Path(sys.executable).with_name("mtqg"))
 
 
-def test_operator_logs_in_and_sees_every_dag_with_its_latest_run(warehouse: str, page) -> None:
+def test_operator_logs_in_and_sees_every_dag_with_its_latest_run(own_warehouse: str, page) -> None:
     dag_ids = [*(ingest_dag_id(feed) for feed in feeds()), BUILD_DAG_ID]
     try:
         started = _mtqg("airflow-ui")

@@ -116,11 +116,6 @@ def _body(mail: email.message.EmailMessage) -> str:
 
 
 @pytest.mark.airflow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known open defect: fails in whole-suite runs (twice, after test_airflow_ui), passes "
-    "alone; cause not yet found (suspect a scheduler-made run adding a message). Still runs.",
-)
 def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
     warehouse: str, tmp_path: Path, channels: Caught
 ) -> None:

@@ -203,3 +203,40 @@ def _wait_until_blocked(url: str, pid: int) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError("the racing update never waited for the row lock")
+
+
+def test_a_load_arriving_while_dbt_runs_waits_for_the_next_build(ingested: str, tmp_path: Path) -> None:
+    """A build reads exactly the loads registered when it started (macros/current_loads.sql),
+    so its record in ops.publication_loads is the truth about what it holds."""
+    from mtqg_warehouse.contracts.model import feeds, load_contract
+    from mtqg_warehouse.db import ddl
+    from mtqg_warehouse.ingest.run import ingest_feed
+    from mtqg_warehouse.publication import pseudonym_key
+    from mtqg_warehouse.publication.dbt_runner import run_dbt
+
+    with psycopg.connect(ingested, autocommit=True) as conn:  # as steps.build starts
+        ddl.ensure_ops_schema(conn)
+        for feed in feeds():
+            ddl.ensure_raw_tables(conn, load_contract(feed))
+        pseudonym_key.install(conn)
+        schema = lifecycle.start_publication(conn, "test")
+    bank = tmp_path / "state" / "inbox" / "bank"  # arrives after the build has started
+    bank.mkdir(parents=True)
+    header = (FIXTURES.parent / "bank_header.csv").read_text(encoding="utf-8")
+    row = "GD20230501,TK00000001,31825-000001,095300000001,Lê Văn Tám,31825,HN,HND,31825-HND-01,GN,"
+    (bank / "vbsp_954_20230501.csv").write_text(
+        header + row + "10.000.000,01/05/2023,10.000.000,0\n", encoding="utf-8"
+    )
+    ingest_feed("bank", run_id="test")
+    run_dbt("build", schema)
+
+    held = _query(
+        ingested,
+        "select feed from ops.publication_loads join ops.load_audit using (load_id) "
+        "where publication_id = %s",
+        [int(schema.removeprefix("pub_"))],
+    )
+    assert held == [("insurance",)]
+    assert _query(ingested, "select count(*) from staging.stg_insurance__cards") == [(5,)]
+    assert _query(ingested, "select count(*) from staging.stg_bank__loan_events") == [(0,)]
+    assert _query(ingested, f"select count(*) from {schema}.fct_loan_month") == [(0,)]

@@ -168,6 +168,33 @@ create table if not exists ops.alerts (
 );
 create index if not exists alerts_open on ops.alerts (raised_at) where resolved_at is null;
 
+-- Every failed GX check of an audit, with the exact number of rows that fail it, and the first
+-- rows themselves with their lineage (file, sheet, row): GX keeps at most 20 row indexes of a
+-- SQL source and cannot reach a file, so publication/failing_rows.py finds them in SQL.
+create table if not exists ops.validation_failures (
+    failure_id bigserial primary key,
+    build_schema text not null,
+    suite text not null,
+    expectation text not null,
+    check_name text,
+    column_name text,
+    observed text,
+    failing_count bigint not null,
+    recorded_at timestamptz not null default now()
+);
+create index if not exists validation_failures_by_build on ops.validation_failures (build_schema);
+create table if not exists ops.validation_failing_rows (
+    failure_id bigint not null references ops.validation_failures (failure_id) on delete cascade,
+    position integer not null,
+    load_id bigint,
+    source_file text,
+    sheet text,
+    row_number bigint,
+    ward_code text,
+    value text,
+    primary key (failure_id, position)
+);
+
 -- Versioned facts (publication/versioned_facts.py): the fingerprint of the dbt definitions
 -- and pseudonym key a build ran with; a build is incremental only on a base with the same.
 alter table ops.publish_log add column if not exists models_sha256 text;
