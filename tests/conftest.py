@@ -67,17 +67,11 @@ def test_database_url(server_url: str) -> Iterator[str]:
 @pytest.fixture
 def warehouse(test_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A clean warehouse (schemas dropped) and a fresh state folder for one test."""
-    import psycopg
+    from tests.warehouse_reset import drop_warehouse_schemas
 
     monkeypatch.setenv("WAREHOUSE_URL", test_database_url)
     monkeypatch.setenv("MTQG_STATE_DIR", str(tmp_path / "state"))
-    with psycopg.connect(test_database_url, autocommit=True) as conn:
-        schemas = conn.execute(
-            "select nspname from pg_namespace where nspname in ('ops', 'marts', 'staging', 'intermediate', "
-            "'facts', 'reference') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
-        ).fetchall()
-        for (schema,) in schemas:
-            conn.execute(f'drop schema "{schema}" cascade')
+    drop_warehouse_schemas(test_database_url)
     yield test_database_url
 
 

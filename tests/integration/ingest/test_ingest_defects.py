@@ -20,6 +20,7 @@ from mtqg_warehouse.ingest import csv_reader
 from mtqg_warehouse.ingest.run import ingest_feed
 from mtqg_warehouse.text.legacy import repair
 from mtqg_warehouse.text.normalize import nfc
+from tests.warehouse_reset import drop_warehouse_schemas
 
 pytestmark = pytest.mark.integration
 
@@ -79,9 +80,7 @@ _RAW_COUNTS = """
 
 
 def _drop_schemas(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        for schema in ("ops", "raw_ward_returns", "raw_bank", "raw_insurance"):
-            conn.execute(f"drop schema if exists {schema} cascade")
+    drop_warehouse_schemas(url)
 
 
 def _raw_cells(conn: psycopg.Connection) -> dict[tuple[str, str, int], dict]:

@@ -28,6 +28,7 @@ from return_workbooks import (
 )
 
 from mtqg_warehouse.contracts.model import load_contract
+from tests.warehouse_reset import drop_warehouse_schemas
 
 pytestmark = pytest.mark.integration
 
@@ -111,12 +112,7 @@ def built(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _reset(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        for (schema,) in conn.execute(
-            "select nspname from pg_namespace where nspname in ('ops', 'marts', 'staging', "
-            "'intermediate', 'reference') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
-        ).fetchall():
-            conn.execute(f'drop schema "{schema}" cascade')
+    drop_warehouse_schemas(url)
 
 
 def _rows(url: str, statement: str, params: tuple = ()) -> list[tuple]:

@@ -17,6 +17,7 @@ import pytest
 from psycopg import sql
 
 from mtqg_warehouse.config import PROJECT_ROOT, WarehouseTarget
+from tests.warehouse_reset import drop_warehouse_schemas
 
 pytestmark = pytest.mark.integration
 
@@ -149,13 +150,8 @@ def _deliver(state: Path) -> None:
 
 
 def _clean(url: str) -> None:
-    """What the per-test `warehouse` fixture does, for this module's one build."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        for (schema,) in conn.execute(
-            "select nspname from pg_namespace where nspname in ('ops', 'marts', 'staging', 'intermediate', "
-            "'reference', 'keys') or nspname like 'raw\\_%' or nspname like 'pub\\_%'"
-        ).fetchall():
-            conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+    """What the per-test `warehouse` fixture does, and the key's schema, for this module's one build."""
+    drop_warehouse_schemas(url, "keys")
 
 
 class _statements_logged:
