@@ -79,6 +79,11 @@ def ddl(contract: FeedContract) -> list[sql.Composed]:
     return statements
 
 
+def load_id_index(table: Table) -> str:
+    """The BRIN index on ``_load_id`` of a table whose key spans files (same schema as it)."""
+    return f"{table.name}__load_id"
+
+
 def _cross_file_indexes(relation: sql.Identifier, table: Table) -> list[sql.Composed]:
     """For a key unique across files (ingest/cross_file.py): the key, to look a load's keys up
     in the others, and a BRIN index on the load id (rows arrive load by load, so it stays
@@ -89,7 +94,7 @@ def _cross_file_indexes(relation: sql.Identifier, table: Table) -> list[sql.Comp
             sql.Identifier(f"{table.name}__natural_key"), relation, key
         ),
         sql.SQL("create index if not exists {} on {} using brin (_load_id)").format(
-            sql.Identifier(f"{table.name}__load_id"), relation
+            sql.Identifier(load_id_index(table)), relation
         ),
     ]
 

@@ -11,8 +11,12 @@ of an earlier version is itself superseded.
 The lookup goes through the key's index and this load's rows through a BRIN index on
 ``_load_id`` (db/raw_tables.py), so a file that repeats nothing costs one index probe a row;
 when no other current load of the feed could hold a key, one look at ``ops.load_audit``
-says so and the lookup is not made at all. Both plans need the table's statistics, refreshed
-first when stale (db/planner_statistics.py): some servers run without autovacuum.
+says so and the lookup is not made at all. The probe is a lateral subquery, so that this
+plan is the only one: written as a join, a planner whose statistics of ``ops.load_audit``
+were stale (one bank load where there were 300) started from the earlier loads instead,
+and read every earlier row for each file, 13.9 s per daily file against 69 ms. The table's
+statistics are still refreshed first when stale (db/planner_statistics.py): some servers
+run without autovacuum.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from psycopg import sql
 
 from mtqg_warehouse.contracts.model import FeedContract, Table
 from mtqg_warehouse.db.planner_statistics import analyze_if_stale
+from mtqg_warehouse.db.raw_tables import load_id_index
 from mtqg_warehouse.ingest.files import Delivery
 from mtqg_warehouse.ingest.messages import LOADED_FROM_EARLIER_FILE
 
@@ -38,17 +43,20 @@ select exists (
 
 REJECT_REPEATS = """
 with repeated as (
-    select mine.ctid as row_id, min(earlier_load.source_file) as earlier_file
+    select mine.ctid as row_id, found.earlier_file
     from {relation} as mine
-    join {relation} as earlier on {same_key}
-    join ops.load_audit as earlier_load on earlier_load.load_id = earlier._load_id
-    where mine._load_id = %(load)s
-      and earlier._load_id <> %(load)s
-      and earlier_load.feed = %(feed)s
-      and earlier_load.status = 'loaded' and earlier_load.superseded_by is null
-      and not (earlier_load.period is not distinct from %(period)s
-               and earlier_load.sender_code is not distinct from %(sender)s)
-    group by mine.ctid
+    cross join lateral (
+        select min(earlier_load.source_file) as earlier_file
+        from {relation} as earlier
+        join ops.load_audit as earlier_load on earlier_load.load_id = earlier._load_id
+        where {same_key}
+          and earlier._load_id <> %(load)s
+          and earlier_load.feed = %(feed)s
+          and earlier_load.status = 'loaded' and earlier_load.superseded_by is null
+          and not (earlier_load.period is not distinct from %(period)s
+                   and earlier_load.sender_code is not distinct from %(sender)s)
+    ) as found
+    where mine._load_id = %(load)s and found.earlier_file is not null
 ),
 deleted as (
     delete from {relation} as mine using repeated
@@ -82,6 +90,11 @@ def reject_repeats(
     if not others:  # the feed's first load (or its sender's only period): nothing to repeat
         return 0
     analyze_if_stale(conn, contract.raw_schema, table.name)
+    # BRIN ranges written since the last vacuum are unsummarized, and an unsummarized range
+    # matches every load id: without this, finding this load's rows reads every page that no
+    # vacuum has seen yet, the whole table on a server without autovacuum
+    index = sql.Identifier(contract.raw_schema, load_id_index(table))
+    conn.execute("select brin_summarize_new_values(%s::regclass)", [index.as_string(conn)])
     key = [sql.Identifier(name) for name in table.natural_key]
     query = sql.SQL(REJECT_REPEATS).format(
         relation=sql.Identifier(contract.raw_schema, table.name),
