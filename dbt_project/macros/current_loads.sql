@@ -27,14 +27,16 @@
     )
 {%- endmacro %}
 
-{#- A raw source's rows from the build's loads only, each with the ward and the period its
-    file name gave the delivery (file_ward_code, file_period), for the staging models. -#}
-{% macro rows_of_current_loads(source_relation) -%}
+{#- A raw source's rows of every load, each with the ward and the period its file name gave
+    the delivery (file_ward_code, file_period), for the staging models. They are parsed once
+    per load (materializations/parsed_by_load.sql); the staging view then keeps the build's
+    loads only. A superseded load's rows stay parsed: a rollback may need them again. -#}
+{% macro rows_of_loads(source_relation) -%}
     select
         raw.*,
-        current_loads.ward_code as file_ward_code,
-        current_loads.period as file_period
+        loads.ward_code as file_ward_code,
+        loads.period as file_period
     from {{ source_relation }} as raw
-    inner join {{ build_loads() }} as current_loads
-        on raw._load_id = current_loads.load_id
+    inner join {{ source('ops', 'load_audit') }} as loads
+        on raw._load_id = loads.load_id
 {%- endmacro %}

@@ -7,6 +7,7 @@ default under the state folder so that a fresh clone works with nothing configur
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -87,6 +88,20 @@ def keep_publications() -> int:
     if keep < 1:
         raise ValueError(f"{KEEP_PUBLICATIONS_VAR} must be a whole number of at least 1, got {text!r}")
     return keep
+
+
+BUILD_WORK_MEM_VAR = "MTQG_BUILD_WORK_MEM"
+# PostgreSQL's default 4MB made the province build's sorts of 200,000 loan events spill to
+# disk; a build runs two models at a time, each with a few sorts and hashes
+DEFAULT_BUILD_WORK_MEM = "64MB"
+
+
+def build_work_mem() -> str:
+    """The work_mem of dbt's sessions (a PostgreSQL memory size such as 64MB)."""
+    text = os.environ.get(BUILD_WORK_MEM_VAR, "").strip() or DEFAULT_BUILD_WORK_MEM
+    if not re.fullmatch(r"[0-9]+(kB|MB|GB)", text):
+        raise ValueError(f"{BUILD_WORK_MEM_VAR} must be a size such as 64MB or 1GB, got {text!r}")
+    return text
 
 
 BI_READER_PASSWORD_VAR = "BI_READER_PASSWORD"

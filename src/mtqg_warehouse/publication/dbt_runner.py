@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mtqg_warehouse.config import PROJECT_ROOT, state_dir
+from mtqg_warehouse.config import PROJECT_ROOT, build_work_mem, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,12 @@ def target_dir() -> Path:
     return state_dir() / "dbt" / "target"
 
 
+def _with_work_mem(options: str) -> str:
+    """The operator's PGOPTIONS with the build's work_mem in place of any earlier one."""
+    kept = re.sub(r"-c\s*work_mem=\S+", "", options).split()
+    return " ".join([*kept, f"-c work_mem={build_work_mem()}"])
+
+
 def dbt_environment() -> dict[str, str]:
     """The profile reads these; credentials never sit in a file."""
     target = warehouse_target()
@@ -53,6 +60,8 @@ def dbt_environment() -> dict[str, str]:
         "DBT_TARGET_PATH": str(target_dir()),
         "DBT_LOG_PATH": str(state_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # libpq passes these to every session dbt opens; the profile has no field for them
+        "PGOPTIONS": _with_work_mem(os.environ.get("PGOPTIONS", "")),
     }
 
 

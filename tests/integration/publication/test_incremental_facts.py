@@ -6,6 +6,9 @@ event, a ward return of May with one quantity changed). A build that failed afte
 rows is discarded; the incremental build that follows must give every published relation the
 same checksum as a full rebuild of the same loads, and rollback must restore each earlier
 publication exactly, before and after retention prunes the rows no publication can see.
+Staging parses each load once (materializations/parsed_by_load.sql): the incremental build
+must leave the history's parsed rows as they were, and the full rebuild parses everything
+again, so the checksums also compare once-parsed loads with a fresh parse.
 """
 
 from __future__ import annotations
@@ -97,6 +100,25 @@ def _checksums(conn: psycopg.Connection) -> dict[str, tuple]:
     return sums
 
 
+def _parsed_stores(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        "select tablename from pg_tables where schemaname = 'staging' and tablename like %s order by 1",
+        ["%\\_\\_parsed"],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _parse_stamps(conn: psycopg.Connection) -> set[tuple[str, int, str]]:
+    """Each parsed load with the transaction that wrote its rows."""
+    stamps: set[tuple[str, int, str]] = set()
+    for store in _parsed_stores(conn):
+        query = sql.SQL("select distinct load_id, xmin::text from {}").format(
+            sql.Identifier("staging", store)
+        )
+        stamps |= {(store, load_id, xmin) for load_id, xmin in conn.execute(query)}
+    return stamps
+
+
 def _added_in(conn: psycopg.Connection, schema: str) -> dict[str, int]:
     publication_id = int(schema.removeprefix("pub_"))
     return {
@@ -155,8 +177,16 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         ).fetchone()
         assert superseded == (2,), "both corrections supersede an earlier file"
         _a_failed_build_writes_rows(conn)
+        parsed_history = _parse_stamps(conn)
 
         incremental = _build_and_publish()
+        parsed = _parse_stamps(conn)
+        assert parsed_history < parsed, "the history's loads are not parsed again; December's are added"
+        superseded_loads = {
+            load
+            for (load,) in conn.execute("select load_id from ops.load_audit where superseded_by is not null")
+        }
+        assert superseded_loads <= {load for _, load, _ in parsed}, "kept parsed: a rollback may need them"
         added = _added_in(conn, incremental)
         totals = {fact: _checksums(conn)[fact][0] for fact in VERSIONED}
         assert 0 < added["fct_loan_month"] < totals["fct_loan_month"], "months from the correction on"
@@ -170,8 +200,13 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         conn.execute(
             "update ops.publish_log set models_sha256 = 'changed' where build_schema = %s", [incremental]
         )
+        for store in _parsed_stores(conn):  # as if the staging models had changed: parse again
+            conn.execute(sql.SQL("comment on table {} is 'changed'").format(sql.Identifier("staging", store)))
+        conn.commit()
         full = _build_and_publish()
         assert _added_in(conn, full) == totals, "the full build recomputed every row"
+        assert not _parse_stamps(conn) & parsed, "every load parsed again"
+        assert len(_parsed_stores(conn)) == 5
         assert _checksums(conn) == after_incremental
 
         # any retained publication is restored exactly, before and after retention

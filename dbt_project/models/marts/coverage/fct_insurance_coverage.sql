@@ -17,11 +17,21 @@ geography as (
     select * from {{ ref('dim_geography') }}
 ),
 
+-- pseudonymised once a card, not once a month it covers
+keyed_cards as (
+    select
+        cards.*,
+        {{ pseudonymize("cards.card_number || '|' || cards.valid_from_date") }}
+            as card_issue_key,
+        {{ pseudonymize('cards.household_code') }} as household_key
+    from cards
+),
+
 card_months as (
     select
         cards.*,
         cast(month_start as date) as month_start_date
-    from cards
+    from keyed_cards as cards
     cross join
         lateral generate_series(
             date_trunc('month', cards.valid_from_date),
@@ -38,10 +48,8 @@ final as (
             'card_months.valid_from_date',
             'card_months.month_start_date',
         ]) }} as coverage_key,
-        {{ pseudonymize(
-            "card_months.card_number || '|' || card_months.valid_from_date"
-        ) }} as card_issue_key,
-        {{ pseudonymize('card_months.household_code') }} as household_key,
+        card_months.card_issue_key,
+        card_months.household_key,
         groups.insurance_group_key,
         geography.geography_key,
         card_months.ward_code,

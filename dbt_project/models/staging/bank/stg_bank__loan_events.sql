@@ -3,8 +3,8 @@
     the household. -#}
 with
 
-current_rows as (
-    {{ rows_of_current_loads(source('raw_bank', 'loan_events')) }}
+loaded_rows as (
+    {{ rows_of_loads(source('raw_bank', 'loan_events')) }}
 ),
 
 typed as (
@@ -24,7 +24,7 @@ typed as (
         {{ vn_amount('outstanding_amount') }} as outstanding_amount,
         {{ vn_flag('is_overdue') }} as is_overdue,
         {{ vn_date('event_date') }} as event_date
-    from current_rows
+    from loaded_rows
 )
 
 select * from typed

@@ -2,7 +2,6 @@ with
 
 source as (
     select * from {{ source('raw_insurance', 'cards') }}
-    where {{ is_current_load('_load_id') }}
 ),
 
 typed as (

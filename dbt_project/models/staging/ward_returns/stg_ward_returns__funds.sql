@@ -2,8 +2,8 @@
     return reports it (cumulative for the year to the report's month). -#}
 with
 
-current_rows as (
-    {{ rows_of_current_loads(source('raw_ward_returns', 'funds')) }}
+loaded_rows as (
+    {{ rows_of_loads(source('raw_ward_returns', 'funds')) }}
 ),
 
 typed as (
@@ -19,7 +19,7 @@ typed as (
         normalize(project_name, nfc) as project_name,
         {{ vn_amount('allocated_amount') }} as allocated_amount,
         {{ vn_amount('disbursed_amount') }} as disbursed_amount
-    from current_rows
+    from loaded_rows
 )
 
 select * from typed

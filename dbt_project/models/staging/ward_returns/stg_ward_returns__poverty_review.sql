@@ -3,8 +3,8 @@
     ID numbers are left behind here: nothing downstream needs them. -#}
 with
 
-current_rows as (
-    {{ rows_of_current_loads(source('raw_ward_returns', 'poverty_review')) }}
+loaded_rows as (
+    {{ rows_of_loads(source('raw_ward_returns', 'poverty_review')) }}
 ),
 
 typed as (
@@ -40,7 +40,7 @@ typed as (
         {{ vn_flag('is_deprived_information_access') }}
             as is_deprived_information_access,
         {{ vn_date('review_date') }} as review_date
-    from current_rows
+    from loaded_rows
 )
 
 select * from typed

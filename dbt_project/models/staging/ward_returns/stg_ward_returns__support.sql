@@ -2,8 +2,8 @@
     is community-level support (a road, a training course for the ward). -#}
 with
 
-current_rows as (
-    {{ rows_of_current_loads(source('raw_ward_returns', 'support')) }}
+loaded_rows as (
+    {{ rows_of_loads(source('raw_ward_returns', 'support')) }}
 ),
 
 typed as (
@@ -23,7 +23,7 @@ typed as (
         normalize(unit, nfc) as quantity_unit,
         {{ vn_amount('amount') }} as support_amount,
         {{ vn_date('support_date') }} as support_date
-    from current_rows
+    from loaded_rows
 )
 
 select * from typed
