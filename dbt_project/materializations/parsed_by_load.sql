@@ -46,25 +46,44 @@
             analyze {{ store }}
         {%- endcall -%}
     {%- else -%}
-        {#- the lock makes two builds at once add a load once: the second waits, then finds
-            it parsed -#}
+        {#- One statement, so one transaction whatever dbt's connection does: the lock makes
+            two builds at once add a load once (the second waits, then finds it parsed). The
+            new loads go into the insert as constants: PostgreSQL then filters the raw rows
+            before parsing them, where a join or a subquery would parse every row first
+            (expressions are computed at the join that reads raw). Fresh statistics when the
+            loads added more than a tenth (autovacuum's rule). -#}
         {%- call statement('main') -%}
-            lock table {{ store }} in share row exclusive mode;
-            insert into {{ store }}
-            select * from ({{ sql }}) as parsed
-            where parsed.load_id in (
-                select loads.load_id
-                from {{ source('ops', 'load_audit') }} as loads
-                where loads.status = 'loaded'
-                except
-                select distinct parsed_before.load_id from {{ store }} as parsed_before
-            )
+            do $parse_new_loads$
+            declare
+                new_loads bigint[];
+                added bigint;
+            begin
+                lock table {{ store }} in share row exclusive mode;
+                select array_agg(new_load.load_id) into new_loads
+                from (
+                    select loads.load_id
+                    from {{ source('ops', 'load_audit') }} as loads
+                    where loads.status = 'loaded'
+                    except
+                    select distinct parsed_before.load_id from {{ store }} as parsed_before
+                ) as new_load;
+                if new_loads is null then
+                    return;
+                end if;
+                execute format(
+                    'insert into {{ store }} select * from (%s) as parsed where parsed.load_id = any(%L::bigint[])',
+                    $model_sql${{ sql }}$model_sql$,
+                    new_loads
+                );
+                get diagnostics added = row_count;
+                if added > 0.1 * (
+                    select greatest(reltuples, 1) from pg_class where oid = '{{ store }}'::regclass
+                ) then
+                    analyze {{ store }};
+                end if;
+            end
+            $parse_new_loads$
         {%- endcall -%}
-        {%- if load_result('main')['response'].rows_affected > 0 -%}
-            {%- call statement('statistics') -%}
-                analyze {{ store }}
-            {%- endcall -%}
-        {%- endif -%}
     {%- endif -%}
 
     {#- a view's columns cannot be replaced in place: dropped and made again, as dbt's own

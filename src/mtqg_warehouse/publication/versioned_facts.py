@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 FACTS_SCHEMA = "facts"
 # what a build's rows depend on besides the loads: change any and the next build is full
-_DEFINITIONS = ("models", "macros", "seeds", "dbt_project.yml")
+_DEFINITIONS = ("models", "macros", "materializations", "seeds", "dbt_project.yml")
 # builds whose rows are kept: they passed dbt, whatever GX and the publisher did next
 _KEPT = ("validated", "published", "superseded", "rolled_back", "retired")
 _FAILED = ("failed_build", "failed_validation", "building")

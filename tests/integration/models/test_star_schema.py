@@ -196,15 +196,20 @@ def test_the_readmes_lineage_query_returns_the_file_sheet_and_row_behind_a_figur
     assert traced == [("ra_soat_31825_2023.xlsx", DELIVERED["ra_soat_31825_2023.xlsx"], "Rà soát", 5)]
 
 
-def test_no_personal_column_or_value_reaches_a_published_model(built) -> None:
-    url, schema = built
-    personal = {
+def _personal_columns() -> set[str]:
+    """The contracts' columns marked personal: names and CCCD numbers."""
+    return {
         column.name
         for feed in ("ward_returns", "bank", "insurance")
         for table in load_contract(feed).tables.values()
         for column in table.columns
         if column.personal
     }
+
+
+def test_no_personal_column_or_value_reaches_a_published_model(built) -> None:
+    url, schema = built
+    personal = _personal_columns()
     assert {"head_name", "head_national_id", "borrower_name", "holder_national_id"} <= personal
     columns = _rows(
         url,
@@ -222,3 +227,16 @@ def test_no_personal_column_or_value_reaches_a_published_model(built) -> None:
                 (SECRET_NAME, SECRET_ID),
             ).fetchone()[0]
             assert hits == 0, f"{table}.{column} holds personal data"
+
+
+def test_staging_keeps_no_personal_column(built) -> None:
+    """Staging keeps each load's parsed rows (materializations/parsed_by_load.sql): names and
+    CCCD numbers stay in raw, where the loader put them, and are not copied."""
+    url, _ = built
+    personal = _personal_columns()
+    columns = _rows(
+        url,
+        "select table_name, column_name from information_schema.columns where table_schema = 'staging'",
+    )
+    assert {table for table, _ in columns if table.endswith("__parsed")}, "staging keeps its parsed rows"
+    assert not [(table, column) for table, column in columns if column in personal]

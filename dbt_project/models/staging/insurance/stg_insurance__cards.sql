@@ -1,3 +1,6 @@
+{#- One row per card line of a current delivery. The holder's name and citizen ID number
+    are left behind here: nothing downstream needs them, and staging keeps its rows
+    (materializations/parsed_by_load.sql). -#}
 with
 
 source as (
@@ -9,12 +12,10 @@ typed as (
         card_number,
         household_code,
         ward_code,
-        holder_national_id,
         beneficiary_group,
         _load_id as load_id,
         _source_file as source_file,
         _row_number as source_row_number,
-        normalize(holder_name, nfc) as holder_name,
         normalize(sponsor_name, nfc) as sponsor_name,
         {{ vn_number('state_budget_share_pct') }} as state_budget_share_pct,
         {{ vn_date('valid_from') }} as valid_from_date,
