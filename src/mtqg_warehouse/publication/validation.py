@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,38 +70,69 @@ def validate_schema(url: str, schema: str, layer: str = "marts") -> ValidationOu
     GX pushes every check down as SQL. The rows behind each failed check are then counted and
     kept in ``ops`` with their file and row (publication/failing_rows.py).
     """
-    # GX prints a warning each time it builds a custom SQL check without {batch} (ours name
-    # their relation instead: suites.py), dozens of lines in every task log
-    with contextlib.redirect_stdout(io.StringIO()):
-        return _validate(url, schema, layer)
-
-
-def _validate(url: str, schema: str, layer: str) -> ValidationOutcome:
-    import great_expectations as gx
-
-    layer_suites = suites.suites(layer, schema)
-    if not layer_suites:
-        return ValidationOutcome(success=True)
-    context = _context()
-    source = _datasource(context, url)
-    definitions = [_validation_definition(context, source, schema, suite) for suite in layer_suites]
-    # one checkpoint per build and layer: its results stay in Data Docs beside earlier builds'
-    name = f"{layer}_checkpoint__{schema}"
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=name,
-            validation_definitions=definitions,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "SUMMARY"},
-        )
-    )
-    result = checkpoint.run()
-    return _outcome(result, context, url, schema, {suite.name: suite for suite in layer_suites})
+    return _validate(url, schema, (layer,))
 
 
 def validate_build(url: str, schema: str) -> ValidationOutcome:
-    """The whole audit of a build: its models' suites, then the raw suites of the loads it adds."""
-    return validate_schema(url, schema, layer="marts").merged(validate_schema(url, schema, layer="raw"))
+    """The whole audit of a build: its models' suites, then the raw suites of the loads it adds.
+
+    Both layers share one GX context and one Data Docs update: each costs seconds however few
+    rows the build holds."""
+    return _validate(url, schema, ("marts", "raw"))
+
+
+def _validate(url: str, schema: str, layers: tuple[str, ...]) -> ValidationOutcome:
+    # GX prints a warning each time it builds a custom SQL check without {batch} (ours name
+    # their relation instead: suites.py), dozens of lines in every task log
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _run_layers(url, schema, layers)
+
+
+def _run_layers(url: str, schema: str, layers: tuple[str, ...]) -> ValidationOutcome:
+    import great_expectations as gx
+
+    by_layer = {layer: suites.suites(layer, schema) for layer in layers}
+    if not any(by_layer.values()):
+        return ValidationOutcome(success=True)
+    context = _context()
+    with _config_saved_once(context):
+        source = _datasource(context, url)
+        definitions = {
+            layer: [_validation_definition(context, source, schema, suite) for suite in layer_suites]
+            for layer, layer_suites in by_layer.items()
+            if layer_suites
+        }
+    results = []
+    for layer, layer_definitions in definitions.items():
+        # one checkpoint per build and layer: its results stay in Data Docs beside earlier builds'
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=f"{layer}_checkpoint__{schema}",
+                validation_definitions=layer_definitions,
+                result_format={"result_format": "SUMMARY"},
+            )
+        )
+        results.append((checkpoint.run(), {suite.name: suite for suite in by_layer[layer]}))
+    _update_data_docs(context, [result for result, _ in results])
+    outcome = ValidationOutcome(success=True)
+    for result, by_name in results:
+        outcome = outcome.merged(_outcome(result, context, url, schema, by_name))
+    return outcome
+
+
+def _update_data_docs(context, results: list) -> None:
+    """Render this validation's pages and the index once, in one pass.
+
+    What GX's UpdateDataDocsAction does, less its cost: the action rebuilds the index page
+    (listing every retained result) and compiles its templates anew for each suite's result,
+    fifteen times an audit; here the new results and their suites are rendered together."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    identifiers: list = []
+    for result in results:
+        for identifier, validation in result.run_results.items():
+            identifiers += [identifier, ExpectationSuiteIdentifier(name=validation.suite_name)]
+    context.build_data_docs(resource_identifiers=identifiers)
 
 
 def prune_publications(schemas: Collection[str]) -> list[str]:
@@ -137,9 +168,42 @@ def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from mtqg_warehouse.publication import gx_checks  # noqa: F401 (registers the suites' custom SQL check)
+
     context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    _without_config_variables(context)
     return context
+
+
+def _without_config_variables(context) -> None:
+    """Stop GX reading ``uncommitted/config_variables.yml``: the project keeps no variables
+    there (the URL is handed in), yet GX re-reads and re-parses that file on every lookup of
+    a context setting, hundreds of times an audit. Done once per project: the setting is saved."""
+    path = context.variables.config_variables_file_path
+    if not path:
+        return
+    (Path(context.root_directory) / path).unlink(missing_ok=True)
+    context.variables.config_variables_file_path = None
+    context.variables.save()
+
+
+@contextlib.contextmanager
+def _config_saved_once(context) -> Iterator[None]:
+    """Write ``great_expectations.yml`` once for all the assets and batch definitions added here.
+
+    GX rewrites the whole file, every retained publication's assets in it, after each asset
+    and each batch definition it adds: thirty times a build. Its in-memory datasources are
+    current meanwhile; the file is only their copy for the next process."""
+    save = context._save_project_config
+    calls: list[None] = []
+    context._save_project_config = lambda: calls.append(None)
+    try:
+        yield
+    finally:
+        del context._save_project_config  # the class's own method again
+        if calls:
+            save()
 
 
 def _names(store) -> list[str]:
@@ -218,9 +282,13 @@ def _validation_definition(context, source, schema: str, suite: suites.Suite):
 def _expectation(check: suites.Check):
     import great_expectations as gx
 
+    from mtqg_warehouse.publication import gx_checks
+
     extra: dict[str, Any] = {"meta": {"check": check.index}}
     if check.name:
         extra["description"] = check.name.replace("_", " ")
+    if check.is_custom_sql:  # its query run once, not twice (gx_checks.py)
+        return gx_checks.UnexpectedRowsCounted(**check.kwargs, **extra)
     return getattr(gx.expectations, check.gx_class)(**check.kwargs, **extra)
 
 
