@@ -7,15 +7,14 @@ tests never touch the demo's `warehouse` database, and their state folder is a t
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from mtqg_warehouse.config import WarehouseTarget
 from tests.browser import chromium, page  # noqa: F401 (headless Chromium fixtures for browser tests)
+from tests.databases import create_database, drop_database
 
 
 @pytest.fixture(scope="session")
@@ -34,34 +33,11 @@ def server_url() -> Iterator[str]:
         server.stop()
 
 
-def _create_database(server_url: str, prefix: str) -> str:
-    """A new, empty database on the server; returns its URL."""
-    import psycopg
-
-    target = WarehouseTarget.from_url(server_url)
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    return target.url(name)
-
-
-def _drop_database(url: str) -> None:
-    """The database and the Airflow metadata database the runner made beside it."""
-    import psycopg
-
-    from mtqg_warehouse.orchestration.metadata_db import metadata_database_name
-
-    target = WarehouseTarget.from_url(url)
-    with psycopg.connect(target.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{target.dbname}" with (force)')
-        conn.execute(f'drop database if exists "{metadata_database_name(url)}" with (force)')
-
-
 @pytest.fixture(scope="session")
 def test_database_url(server_url: str) -> Iterator[str]:
-    url = _create_database(server_url, "mtqg_test")
+    url = create_database(server_url, "mtqg_test")
     yield url
-    _drop_database(url)
+    drop_database(url)
 
 
 @pytest.fixture
@@ -81,11 +57,11 @@ def own_warehouse(server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     after it. For a test that leaves Airflow runs unfinished (the UI test triggers every DAG
     and stops Airflow without waiting): in the session's shared metadata database, the next
     test's scheduler would pick those runs up and run them against that test's warehouse."""
-    url = _create_database(server_url, "mtqg_own")
+    url = create_database(server_url, "mtqg_own")
     monkeypatch.setenv("WAREHOUSE_URL", url)
     monkeypatch.setenv("MTQG_STATE_DIR", str(tmp_path / "state"))
     yield url
-    _drop_database(url)
+    drop_database(url)
 
 
 def _generate_city(out: Path, households: int, seed: int, defect_rate: float = 0.0) -> Path:
@@ -143,7 +119,7 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     from mtqg_warehouse.cli.main import main as mtqg
     from mtqg_warehouse.publication.reader_role import reader_url
 
-    url = _create_database(server_url, "mtqg_demo")
+    url = create_database(server_url, "mtqg_demo")
     state = tmp_path_factory.mktemp("demo") / "state"
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
@@ -153,4 +129,4 @@ def demo_run(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         exit_code = mtqg(["demo"])
         reader = reader_url(url)
     yield DemoRun(url, reader, state, exit_code, printed.getvalue())
-    _drop_database(url)
+    drop_database(url)

@@ -158,8 +158,7 @@ def running_airflow(warehouse_url: str, extra: ExtraComponents | None = None) ->
     finally:
         if api is not None:
             api.close()
-        for component in components:
-            _stop(component)
+        _stop(components)
 
 
 def wait_until_serving(port: int, components: list[Component]) -> None:
@@ -220,17 +219,22 @@ def _signal_group(pid: int, signum: int) -> bool:
     return True
 
 
-def _stop(component: Component) -> None:
-    """SIGTERM the component's whole process group (workers included), then SIGKILL stragglers."""
-    process = component.process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+def _stop(components: list[Component], grace: float = 20) -> None:
+    """SIGTERM every component's whole process group (workers included) at once, then SIGKILL
+    the stragglers after ``grace``: each takes 2-5 s to shut down, and one after the other
+    that was 10-35 s per Airflow session on 2 busy cores."""
+    running = [c for c in components if c.process.poll() is None]
+    for component in running:
+        _signal_group(component.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for component in running:
         try:
-            process.wait(timeout=20)
+            component.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    _pid_file(component.name).unlink(missing_ok=True)
+            _signal_group(component.process.pid, signal.SIGKILL)
+            component.process.wait()
+    for component in components:
+        _pid_file(component.name).unlink(missing_ok=True)
 
 
 def _wait_http(url: str, timeout: float, components: list[Component]) -> None:

@@ -76,6 +76,10 @@ class AirflowApi:
             return None
         return _json(response)["state"]
 
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        """Pause or unpause a DAG; a paused DAG takes no asset events (none queue for later)."""
+        _json(self._client.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": paused}))
+
     def create_backfill(self, dag_id: str, from_date: dt.datetime, to_date: dt.datetime) -> None:
         """Queue one run per logical date in the range, one at a time (the DAG's own max_active_runs)."""
         body = {

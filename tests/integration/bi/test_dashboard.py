@@ -1,15 +1,17 @@
 """The Superset dashboard, provisioned from the bundle in git and opened in a real headless browser.
 
-Real parts only: a small synthetic city loaded and published by the pipeline's own steps
-(dbt, GX, publish), Superset installed from its lock and started by `mtqg dashboard` exactly
-as `make dashboard` does, Debian's chromium driven by Playwright. The checks go through
-Superset's own API: the dashboard's charts, and each chart's data request as the browser made
-it (status 200 and rows). The screenshot is saved under the project's state folder
-(`.state/superset/dashboard-test.png`) for a person to look at.
+Real parts only: the published demo (the session's `mtqg demo`: the demo city generated,
+loaded through Airflow, built by dbt, audited by GX, published), Superset installed from its
+lock and started by `mtqg dashboard` exactly as `make dashboard` does, Debian's chromium
+driven by Playwright. The checks go through Superset's own API: the dashboard's charts, and
+each chart's data request as the browser made it (status 200 and rows). The screenshot is
+saved under the project's state folder (`.state/superset/dashboard-test.png`) for a person
+to look at.
 
 Cost: 5.5-6.5 minutes on two cores shared with other work (load average 6-12), about 45 s of
-it CPU in its own processes; plus Superset's one-time install into `.state/superset/venv` (60-110
-s, reused by later runs and by `make dashboard`). Deselect with `-m "not superset"`.
+it CPU in its own processes, besides the demo the session runs once anyway (``demo_run``,
+about 6 minutes); plus Superset's one-time install into `.state/superset/venv` (60-110 s,
+reused by later runs and by `make dashboard`). Deselect with `-m "not superset"`.
 """
 
 from __future__ import annotations
@@ -80,29 +82,18 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess
 
 
 @pytest.fixture(scope="module")
-def published(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Two review years of a 1,000-household city, loaded, built, audited and published."""
-    from mtqg_warehouse.generator.cli import main as generate
-
-    state = tmp_path_factory.mktemp("dashboard") / "state"
-    env = {
+def published(demo_run) -> dict[str, str]:
+    """The published demo, as `make dashboard` shows it after `make demo`: the session's one
+    `mtqg demo` (``demo_run``, which the reporting-marts tests read too), its warehouse and
+    state folder."""
+    assert demo_run.exit_code == 0, demo_run.output
+    return {
         **os.environ,
-        "WAREHOUSE_URL": test_database_url,
-        "MTQG_STATE_DIR": str(state),
+        "WAREHOUSE_URL": demo_run.url,
+        "MTQG_STATE_DIR": str(demo_run.state),
         # the role is the server's: every test session uses the reader tests' password
         "BI_READER_PASSWORD": "bi-reader-test-password",
     }
-    generate(
-        ["--households", "1000", "--years", "2", "--start-year", "2023", "--preset", "none"]
-        + ["--seed", "18", "--defect-rate", "0", "--out", str(state / "inbox")]
-    )
-    shutil.rmtree(state / "inbox" / "manifest")
-    for feed in ("ward_returns", "bank", "insurance"):
-        loaded = _run(["ingest", feed], env)
-        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    built = _run(["build"], env)
-    assert built.returncode == 0, built.stderr[-3000:]
-    yield env
 
 
 @pytest.fixture(scope="module")

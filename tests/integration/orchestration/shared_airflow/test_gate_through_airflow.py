@@ -1,9 +1,12 @@
 """The GX gate under the real scheduler: a batch that loads cleanly but fails its suites is not published.
 
 A small generated city (2022-2023) is first loaded and published without Airflow (the CLI's
-path, to keep the test cheap), holding back one ward's 2023 review. Then one Airflow session
-ingests a batch with two defects that pass loading: that ward's 2023 review with half of its
-2022 households, and a bank file whose reported balance does not reconcile with its events.
+path, to keep the test cheap), holding back one ward's 2023 review. Then a batch with two
+defects that pass loading: a bank file whose reported balance does not reconcile with its
+events, loaded as the CLI loads it, and that ward's 2023 review with half of its 2022
+households, ingested under the scheduler (the package's Airflow session). The review's asset
+event schedules exactly one build, which reads both loads (each feed ingested through Airflow
+would schedule a build of its own, a second dbt build and GX audit for no further check).
 The build fails validation; `bi_reader` reads the previous publication unchanged (checksums);
 the alert names each failed check, its observed value and the failing rows' files and rows;
 the failing rows are in `ops`; Data Docs show the failed build.
@@ -17,6 +20,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.integration.airflow_session import SharedAirflow
 from tests.integration.gate_batches import (
     HALVED_REVIEW,
     UNRECONCILED_BANK_FILE,
@@ -71,13 +75,12 @@ def _checksums(url: str) -> dict[str, str]:
 
 
 def test_a_batch_that_fails_the_suites_is_not_published_and_the_alert_names_its_rows(
-    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    scheduler: SharedAirflow, tmp_path: Path
 ) -> None:
-    from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
+    from mtqg_warehouse.ingest.run import ingest_feed
     from mtqg_warehouse.publication.reader_role import reader_url
 
-    monkeypatch.setenv("BI_READER_PASSWORD", "bi-reader-test-password")  # as the reader tests
-    state = tmp_path / "state"
+    warehouse, state = scheduler.url, scheduler.state
     inbox = state / "inbox"
     first, held = _publish_first_batch(inbox, tmp_path / "aside")
     reader = reader_url(warehouse)
@@ -99,14 +102,15 @@ def test_a_batch_that_fails_the_suites_is_not_published_and_the_alert_names_its_
             [WARD],
         ).fetchone()
     deliver_unreconciled_bank_file(inbox, row[0])
+    report = ingest_feed("bank", run_id="second-batch", strict=True)
+    assert report.loaded and not report.quarantined and not report.refused
 
-    outcomes = run_pipeline(warehouse, feeds=("ward_returns", "bank"), timeout=600)
-    states = {(o.dag_id, o.state) for o in outcomes}
-    assert ("ingest_ward_returns_feed", "success") in states
-    assert ("ingest_bank_feed", "success") in states
-    # each feed's asset event may schedule its own build: every one of them fails the gate
+    outcomes = scheduler.run(feeds=("ward_returns",), timeout=600)
+    assert {(o.dag_id, o.state) for o in outcomes if o.dag_id != "build_warehouse"} == {
+        ("ingest_ward_returns_feed", "success")
+    }
     builds = [o.state for o in outcomes if o.dag_id == "build_warehouse"]
-    assert builds and set(builds) == {"failed"}, builds
+    assert builds == ["failed"], builds  # one build for the whole batch, and it fails the gate
 
     # not published: bi_reader reads the first publication, unchanged
     assert _checksums(reader) == before

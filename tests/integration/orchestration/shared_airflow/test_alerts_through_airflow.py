@@ -1,9 +1,10 @@
-"""Alerts under the real scheduler, caught by a local mail server and a local webhook server.
+"""Alerts under the real scheduler, caught by a local mail server and a local webhook server
+(the package's Airflow session has both configured as its alert channels: conftest.py).
 
-One Airflow session (about 100 s: start, two ingests, one dbt build, GX) makes both kinds of
-failure at once: a bank-only delivery loads fine but its build fails validation (no health-
-insurance cards at all: the card fact's row count is 0, expected at least 1), and an empty
-insurance file is quarantined, which fails its ingest run. Each failed task must send exactly
+One pipeline run (two ingests, one dbt build, GX) makes both kinds of failure at once: a
+bank-only delivery loads fine but its build fails validation (no health-insurance cards at
+all: the card fact's row count is 0, expected at least 1), and an empty insurance file is
+quarantined, which fails its ingest run. Each failed task must send exactly
 one message through each configured channel, in Vietnamese and English, naming what the
 brief asks for; without channels, the alert goes to the alerts log, `ops.alerts` and the run
 summary (tested by calling the same notifier directly: no scheduler needed for that).
@@ -12,12 +13,7 @@ summary (tested by calling the same notifier directly: no scheduler needed for t
 from __future__ import annotations
 
 import email
-import email.policy
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,73 +21,20 @@ import psycopg
 import pytest
 
 from mtqg_warehouse.db.embedded import free_port
+from tests.integration.airflow_session import (
+    MAIL_FROM,
+    MAIL_TO,
+    SLACK_CONNECTION,
+    SMTP_CONNECTION,
+    WEBHOOK_PATH,
+    SharedAirflow,
+)
 
 pytestmark = [pytest.mark.integration]
 
 BANK_FILE = "vbsp_954_20230501.csv"
 EMPTY_INSURANCE_FILE = "the_bhyt_95_202502.csv"
-HEADER = Path(__file__).resolve().parents[2] / "fixtures" / "bank_header.csv"
-
-
-@dataclass
-class Caught:
-    mails: list[email.message.EmailMessage] = field(default_factory=list)
-    posts: list[dict] = field(default_factory=list)
-
-
-@pytest.fixture
-def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[Caught]:
-    """An SMTP server (aiosmtpd) and a Slack-style webhook on 127.0.0.1, set up as the two
-    Airflow connections the notifier looks for (by environment, as an operator may)."""
-    from aiosmtpd.controller import Controller
-
-    caught = Caught()
-
-    class Mailbox:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            caught.mails.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-            return "250 OK"
-
-    class Webhook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            caught.posts.append({"path": self.path, "body": json.loads(body)})
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=free_port(0))
-    smtp.start()
-    webhook = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    threading.Thread(target=webhook.serve_forever, daemon=True).start()
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_MTQG_ALERTS_SMTP",
-        json.dumps(
-            {
-                "conn_type": "smtp",
-                "host": "127.0.0.1",
-                "port": smtp.port,
-                "extra": {
-                    "disable_tls": True,
-                    "disable_ssl": True,
-                    "from_email": "kho-du-lieu@mtqg.test",
-                    "to": "van-hanh@mtqg.test, so-ldtbxh@mtqg.test",
-                },
-            }
-        ),
-    )
-    webhook_url = f"http://127.0.0.1:{webhook.server_address[1]}/services/T000/B000/XXXX"
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_MTQG_ALERTS_SLACK", json.dumps({"conn_type": "slackwebhook", "password": webhook_url})
-    )
-    try:
-        yield caught
-    finally:
-        smtp.stop()
-        webhook.shutdown()
+HEADER = Path(__file__).resolve().parents[3] / "fixtures" / "bank_header.csv"
 
 
 def _deliver(state: Path) -> None:
@@ -116,13 +59,10 @@ def _body(mail: email.message.EmailMessage) -> str:
 
 
 @pytest.mark.airflow
-def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
-    warehouse: str, tmp_path: Path, channels: Caught
-) -> None:
-    from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
-
-    _deliver(tmp_path / "state")
-    outcomes = run_pipeline(warehouse, feeds=("bank", "insurance"), timeout=420)
+def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(scheduler: SharedAirflow) -> None:
+    warehouse, channels = scheduler.url, scheduler.caught
+    _deliver(scheduler.state)
+    outcomes = scheduler.run(feeds=("bank", "insurance"), timeout=420)
     states = {(o.dag_id, o.state) for o in outcomes}
     assert ("ingest_bank_feed", "success") in states
     assert ("ingest_insurance_feed", "failed") in states
@@ -136,8 +76,8 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
     assert len(channels.posts) == 2, channels.posts
     validation_mail = next(m for m in channels.mails if "Validation failed" in str(m["Subject"]))
     task_mail = next(m for m in channels.mails if "Task failed" in str(m["Subject"]))
-    assert validation_mail["To"] == "van-hanh@mtqg.test, so-ldtbxh@mtqg.test"
-    assert validation_mail["From"] == "kho-du-lieu@mtqg.test"
+    assert validation_mail["To"] == MAIL_TO
+    assert validation_mail["From"] == MAIL_FROM
 
     text = _body(validation_mail)
     assert "Kiểm định không đạt / Validation failed: build_warehouse.audit_publication (bank)" in str(
@@ -165,7 +105,7 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
     assert f"{EMPTY_INSURANCE_FILE} (nguồn insurance, đơn vị gửi 95): quarantined" in task_text
 
     posted = sorted(post["body"]["text"] for post in channels.posts)
-    assert all(post["path"] == "/services/T000/B000/XXXX" for post in channels.posts)
+    assert all(post["path"] == WEBHOOK_PATH for post in channels.posts)
     assert any("observed 0; expected at least 1" in body and BANK_FILE in body for body in posted)
     assert any(EMPTY_INSURANCE_FILE in body and "Task failed" in body for body in posted)
 
@@ -183,7 +123,7 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(
     assert status == "failed_validation"
     assert validation["failures"][0]["expectation"] == "expect_table_row_count_to_be_between"
     assert validation["failures"][0]["expected"] == {"min_value": 1}
-    log = (tmp_path / "state" / "alerts" / "alerts.log").read_text(encoding="utf-8")
+    log = (scheduler.state / "alerts" / "alerts.log").read_text(encoding="utf-8")
     assert log.count("\n=== ") + log.startswith("=== ") == 2
 
 
@@ -196,7 +136,7 @@ def test_without_channels_the_alert_goes_to_the_log_ops_alerts_and_the_summary(
     from mtqg_warehouse.publication import steps
     from mtqg_warehouse.publication.validation import FailedCheck, ValidationOutcome
 
-    for variable in ("AIRFLOW_CONN_MTQG_ALERTS_SMTP", "AIRFLOW_CONN_MTQG_ALERTS_SLACK"):
+    for variable in (SMTP_CONNECTION, SLACK_CONNECTION):
         monkeypatch.delenv(variable, raising=False)
     with db.connect() as conn:
         ddl.ensure_ops_schema(conn)
@@ -226,7 +166,7 @@ def test_without_channels_the_alert_goes_to_the_log_ops_alerts_and_the_summary(
 
     # a channel that is configured but down: the failure is recorded beside the alert, never lost
     monkeypatch.setenv(
-        "AIRFLOW_CONN_MTQG_ALERTS_SMTP",
+        SMTP_CONNECTION,
         json.dumps(
             {
                 "conn_type": "smtp",

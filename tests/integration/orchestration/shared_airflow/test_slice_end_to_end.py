@@ -1,4 +1,9 @@
-"""The walking skeleton for real: inbox -> Airflow ingest DAG -> asset -> build DAG (dbt, GX) -> marts."""
+"""The walking skeleton for real: inbox -> Airflow ingest DAG -> asset -> build DAG (dbt, GX) -> marts.
+
+Under the package's one Airflow session (conftest.py). That a failed audit leaves `marts` on
+the previous publication is tested step by step, without Airflow, in
+tests/integration/publication/test_publication_lifecycle.py.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mtqg_warehouse.orchestration.bounded_runs import run_pipeline
-from tests.faulty_build import restate_cards_wrongly
+from mtqg_warehouse.orchestration.ids import BUILD_DAG_ID
+from tests.integration.airflow_session import SharedAirflow
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "insurance"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "insurance"
 
 
 def _deliver(state: Path) -> None:
@@ -28,12 +33,10 @@ def _query(url: str, statement: str) -> list[tuple]:
         return conn.execute(statement).fetchall()
 
 
-def test_insurance_slice_through_airflow_dbt_and_gx(
-    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BI_READER_PASSWORD", "bi-reader-test-password")  # as the reader tests
-    _deliver(tmp_path / "state")
-    outcomes = run_pipeline(warehouse, feeds=("insurance",), timeout=300)
+def test_insurance_slice_through_airflow_dbt_and_gx(scheduler: SharedAirflow) -> None:
+    warehouse, state = scheduler.url, scheduler.state
+    _deliver(state)
+    outcomes = scheduler.run(feeds=("insurance",), timeout=300)
     assert {(o.dag_id, o.state) for o in outcomes} == {
         ("ingest_insurance_feed", "success"),
         ("build_warehouse", "success"),
@@ -67,12 +70,12 @@ def test_insurance_slice_through_airflow_dbt_and_gx(
         "card_number",
         "household_code",
     }
-    assert (tmp_path / "state" / "archive" / "insurance").is_dir()
+    assert (state / "archive" / "insurance").is_dir()
 
     # the same delivery again, through Airflow: recognised, skipped, no build, same warehouse
     before = _marts_checksum(warehouse)
-    _deliver(tmp_path / "state")
-    again = run_pipeline(warehouse, feeds=("insurance",), timeout=300)
+    _deliver(state)
+    again = scheduler.run(feeds=("insurance",), timeout=300)
     assert {(o.dag_id, o.state) for o in again} == {("ingest_insurance_feed", "success")}
     assert _marts_checksum(warehouse) == before
     assert _query(warehouse, "select status, count(*) from ops.load_audit group by 1 order by 1") == [
@@ -89,34 +92,11 @@ def _marts_checksum(url: str) -> list[tuple]:
     )
 
 
-def test_failed_audit_leaves_marts_untouched(warehouse: str, tmp_path: Path) -> None:
-    from mtqg_warehouse.ingest.run import ingest_feed
-    from mtqg_warehouse.publication import steps
-
-    _deliver(tmp_path / "state")
-    ingest_feed("insurance", run_id="test")
-    first = steps.build("test")
-    steps.audit(first)
-    steps.publish_build(first)
-    second = steps.build("test")
-    restate_cards_wrongly(warehouse, second)
-    with pytest.raises(steps.ValidationFailed, match="state_budget_share_pct"):
-        steps.audit(second)
-    (definition,) = _query(warehouse, "select definition from pg_views where schemaname = 'marts'")[0]
-    assert first in definition and second not in definition
-    assert _query(warehouse, "select status from ops.publish_log order by publication_id") == [
-        ("published",),
-        ("failed_validation",),
-    ]
-    assert _query(warehouse, "select max(state_budget_share_pct) from marts.fct_insurance_cards") == [(100,)]
-
-
-def test_backfill_loads_exactly_the_past_periods_asked_for(warehouse: str, tmp_path: Path) -> None:
-    from mtqg_warehouse.orchestration.bounded_runs import run_backfill
-
-    inbox = tmp_path / "state" / "inbox" / "bank"
+def test_backfill_loads_exactly_the_past_periods_asked_for(scheduler: SharedAirflow) -> None:
+    warehouse = scheduler.url
+    inbox = scheduler.state / "inbox" / "bank"
     inbox.mkdir(parents=True)
-    header = (Path(__file__).resolve().parents[2] / "fixtures" / "bank_header.csv").read_text(
+    header = (Path(__file__).resolve().parents[3] / "fixtures" / "bank_header.csv").read_text(
         encoding="utf-8"
     )
     for day in (1, 2, 3, 4):
@@ -125,7 +105,10 @@ def test_backfill_loads_exactly_the_past_periods_asked_for(warehouse: str, tmp_p
             f"31825-HND-01,GN,10.000.000,0{day}/05/2023,10.000.000,0\n"
         )
         (inbox / f"vbsp_954_2023050{day}.csv").write_text(header + row, encoding="utf-8")
-    outcomes = run_backfill(warehouse, "bank", "2023-05-02", "2023-05-03", timeout=300)
+    # each backfilled run's asset event would schedule a build (two dbt builds and GX audits,
+    # about 4 minutes on 2 cores) that nothing here checks: the build DAG is paused meanwhile
+    with scheduler.paused(BUILD_DAG_ID):
+        outcomes = scheduler.backfill("bank", "2023-05-02", "2023-05-03", timeout=300)
     assert [o.state for o in outcomes] == ["success", "success"]
     assert _query(warehouse, "select source_file from ops.load_audit order by 1") == [
         ("vbsp_954_20230501.csv",),
