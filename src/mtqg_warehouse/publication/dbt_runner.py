@@ -42,10 +42,15 @@ def target_dir() -> Path:
     return state_dir() / "dbt" / "target"
 
 
-def _with_work_mem(options: str) -> str:
-    """The operator's PGOPTIONS with the build's work_mem in place of any earlier one."""
-    kept = re.sub(r"-c\s*work_mem=\S+", "", options).split()
-    return " ".join([*kept, f"-c work_mem={build_work_mem()}"])
+def _build_session_options(options: str) -> str:
+    """The operator's PGOPTIONS with the build's own settings in place of any earlier ones.
+
+    JIT off: the planner expects 1,000 months from each loan's ``generate_series``, so the
+    loan-month fact's estimated cost crosses every JIT threshold, where a server with LLVM
+    compiles and optimises every expression of a query that runs in seconds. The models are
+    set-based SQL over a few million rows at most, where compiling never pays back."""
+    kept = re.sub(r"-c\s*(work_mem|jit)=\S+", "", options).split()
+    return " ".join([*kept, f"-c work_mem={build_work_mem()}", "-c jit=off"])
 
 
 def dbt_environment() -> dict[str, str]:
@@ -61,7 +66,7 @@ def dbt_environment() -> dict[str, str]:
         "DBT_LOG_PATH": str(state_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # libpq passes these to every session dbt opens; the profile has no field for them
-        "PGOPTIONS": _with_work_mem(os.environ.get("PGOPTIONS", "")),
+        "PGOPTIONS": _build_session_options(os.environ.get("PGOPTIONS", "")),
     }
 
 

@@ -17,8 +17,9 @@ geography as (
     select * from {{ ref('dim_geography') }}
 ),
 
--- pseudonymised once a card, not once a month it covers
-keyed_cards as (
+-- pseudonymised once a card, not once a month it covers (materialized: inlined, the
+-- hash would be computed where the months are joined)
+keyed_cards as materialized (
     select
         cards.*,
         {{ pseudonymize("cards.card_number || '|' || cards.valid_from_date") }}

@@ -36,8 +36,9 @@ loans as (
 ),
 
 -- pseudonymised once a loan, not once a loan-month: a hash costs microseconds, and a
--- province has twenty times more loan-months than loans
-keyed_loans as (
+-- province has twenty times more loan-months than loans (materialized: inlined, the hash
+-- would be computed where the months are joined, once a month again)
+keyed_loans as materialized (
     select
         loans.*,
         {{ pseudonymize('loans.loan_account') }} as loan_key,
