@@ -33,6 +33,19 @@
     select {{ columns }}, {{ publication_id }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- A BRIN index on _added_in, for the dbt tests that read the rows a build added
+    (macros/tested_rows.sql): rows are appended build after build, so a block range holds
+    few builds' rows, and the index is a few pages where a b-tree would be the size of a
+    column. Created where missing (stores made before it), and the ranges this build
+    appended summarized at once. -#}
+{% macro added_in_index(store) -%}
+    {%- set index = store.identifier ~ '__added_in' -%}
+    {%- call statement('added_in_index') -%}
+        create index if not exists {{ index }} on {{ store }} using brin (_added_in);
+        select brin_summarize_new_values('{{ store.schema }}.{{ index }}'::regclass)
+    {%- endcall -%}
+{%- endmacro %}
+
 {#- The persistent table of a versioned model: `facts.<model>`, outside every publication. -#}
 {% macro versioned_store(relation) -%}
     {{ return(api.Relation.create(
@@ -88,14 +101,10 @@
     where audit.feed = '{{ feed }}'
 {%- endmacro %}
 
-{#- A scope's boundary, queried once and written into the SQL as a literal: `none` when
-    nothing in the scope changed. A literal lets PostgreSQL skip the whole model when the
-    predicate is `false` (a one-time filter), where a subquery would run the model to
-    filter every row out. -#}
-{% macro scope_value(query) -%}
-    {%- set value = run_query(query).columns[0].values()[0] -%}
-    {{ return(value) }}
-{%- endmacro %}
+{#- Each scope's boundary is queried once (single_value) and written into the model's SQL
+    as a literal: `none` when nothing in the scope changed. A literal lets PostgreSQL skip
+    the whole model when the predicate is `false` (a one-time filter), where a subquery
+    would run the model to filter every row out. -#}
 
 {#- The first month fct_loan_month recomputes, as text ('' when it recomputes everything or
     nothing): the model starts its months there and carries the balances of the month
@@ -107,7 +116,7 @@
             from {{ source('raw_bank', 'loan_events') }}
             where _load_id in ({{ changed_loads('bank') }})
         {%- endset -%}
-        {%- set first_month = scope_value(query) -%}
+        {%- set first_month = single_value(query) -%}
         {%- if first_month is not none -%}
             {{ return(first_month | string) }}
         {%- endif -%}
@@ -135,7 +144,7 @@
         select string_agg(changed.load_id::text, ', ' order by changed.load_id)
         from ({{ changed_loads(feed) }}) as changed
     {%- endset -%}
-    {%- set loads = scope_value(query) -%}
+    {%- set loads = single_value(query) -%}
     {%- if loads is none -%}
         false
     {%- else -%}
@@ -162,27 +171,44 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The first review year a changed load of this build restates, none when no poverty
+    review changed since the base. -#}
+{% macro first_restated_review_year() -%}
+    {%- set query -%}
+        select min(cast(audit.period as integer))
+        from {{ source('ops', 'load_audit') }} as audit
+        where
+            audit.load_id in ({{ changed_loads('ward_returns') }})
+            and exists (
+                select
+                from {{ source('raw_ward_returns', 'poverty_review') }} as review
+                where review._load_id = audit.load_id
+            )
+    {%- endset -%}
+    {{ return(single_value(query)) }}
+{%- endmacro %}
+
 {#- fct_household_status: every review year from the first year of a changed poverty review
-    on (the move since the previous review, and dim_household's versions, look back only). -#}
+    on (the move since the previous review looks back only). -#}
 {% macro household_status_scope(relation) -%}
     {%- if versioned_incremental(relation) | trim == 'yes' -%}
-        {%- set query -%}
-            select min(cast(audit.period as integer))
-            from {{ source('ops', 'load_audit') }} as audit
-            where
-                audit.load_id in ({{ changed_loads('ward_returns') }})
-                and exists (
-                    select
-                    from {{ source('raw_ward_returns', 'poverty_review') }} as review
-                    where review._load_id = audit.load_id
-                )
-        {%- endset -%}
-        {%- set first_year = scope_value(query) -%}
+        {%- set first_year = first_restated_review_year() -%}
         {%- if first_year is none -%}
             false
         {%- else -%}
             review_year >= {{ first_year | int }}
         {%- endif -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dim_household: all versions or none. A new review year closes the open version of every
+    household it changes, a row that started years before, so no year bound holds; but a
+    month without a poverty review leaves every version as it was. -#}
+{% macro household_versions_scope(relation) -%}
+    {%- if versioned_incremental(relation) | trim == 'yes' -%}
+        {{ 'false' if first_restated_review_year() is none else 'true' }}
     {%- else -%}
         true
     {%- endif -%}

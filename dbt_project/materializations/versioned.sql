@@ -24,6 +24,7 @@
             alter table {{ store }} alter column _added_in drop default;
             create index on {{ store }} (_retired_in) where _retired_in is not null;
         {%- endcall -%}
+        {{ added_in_index(store) }}
     {%- else -%}
         {%- set increment = make_temp_relation(store) -%}
         {%- call statement('increment') -%}
@@ -39,6 +40,7 @@
                 'incremental_predicates': [scope],
             }) }}
         {%- endcall -%}
+        {{ added_in_index(store) }}
     {%- endif -%}
 
     {%- set published_columns = [] -%}

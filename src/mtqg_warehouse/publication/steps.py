@@ -43,7 +43,7 @@ def build(run_id: str | None = None) -> str:
         schema = lifecycle.start_publication(conn, run_id)
         base = versioned_facts.prepare(conn, schema)
     try:
-        run_dbt("build", schema, base_publication=base)
+        run_dbt("build", schema, *_left_out_of_build(base), base_publication=base)
     except DbtBuildFailed as failure:
         with db.connect() as conn:
             lifecycle.fail_build(conn, schema, str(failure))
@@ -51,6 +51,15 @@ def build(run_id: str | None = None) -> str:
     with db.connect() as conn:
         lifecycle.record_built(conn, schema)
     return schema
+
+
+def _left_out_of_build(base: int | None) -> list[str]:
+    """dbt's unit tests test the models' logic, not the data: they run in the project's own
+    tests (tests/integration/publication/test_dbt_unit_tests.py), as dbt advises, not in every
+    build. Seeds are reloaded only by a full build: a build with a base has the same seed files
+    as the base (versioned_facts.models_fingerprint), which loaded them."""
+    left_out = ["unit_test"] if base is None else ["unit_test", "seed"]
+    return ["--exclude-resource-type", *left_out]
 
 
 def audit(schema: str) -> dict:

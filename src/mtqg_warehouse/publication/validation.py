@@ -148,14 +148,18 @@ def prune_publications(schemas: Collection[str]) -> list[str]:
         return []
     context = _context()
     removed = []
-    # checkpoints and validation definitions are named `<name>__<publication schema>`
-    for kind, store, factory in (
-        ("checkpoint", context.checkpoint_store, context.checkpoints),
-        ("validation definition", context.validation_definition_store, context.validation_definitions),
+    # checkpoints and validation definitions are named `<name>__<publication schema>`; removed
+    # by key, not through their factories, which load each object first: a checkpoint whose
+    # definition names an asset already gone (a prune interrupted between the two, a state
+    # folder restored beside another database) would fail to load and fail the publish
+    for kind, store in (
+        ("checkpoint", context.checkpoint_store),
+        ("validation definition", context.validation_definition_store),
     ):
-        for name in _names(store):
+        for key in store.list_keys():
+            name = key.to_tuple()[0]
             if name.rpartition("__")[2] in schemas:
-                factory.delete(name)
+                store.remove_key(key)
                 removed.append(f"{kind} {name}")
     removed += _prune_assets(context, schemas)
     removed += _prune_results(context, schemas)
@@ -204,11 +208,6 @@ def _config_saved_once(context) -> Iterator[None]:
         del context._save_project_config  # the class's own method again
         if calls:
             save()
-
-
-def _names(store) -> list[str]:
-    """Names in a store, read from its keys: loading every object would fail on one orphan."""
-    return [key.to_tuple()[0] for key in store.list_keys()]
 
 
 def _prune_assets(context, schemas: set[str]) -> list[str]:

@@ -26,6 +26,7 @@ from mtqg_warehouse.publication import lifecycle, steps, versioned_facts
 pytestmark = pytest.mark.integration
 
 VERSIONED = (
+    "dim_household",
     "fct_household_status",
     "fct_insurance_cards",
     "fct_insurance_coverage",
@@ -119,6 +120,15 @@ def _parse_stamps(conn: psycopg.Connection) -> set[tuple[str, int, str]]:
     return stamps
 
 
+def _intermediate_tables(conn: psycopg.Connection) -> dict[str, tuple[int, str]]:
+    """Each intermediate table's storage (a rebuilt table gets new storage) and fingerprint."""
+    rows = conn.execute(
+        """select relname, relfilenode, coalesce(obj_description(oid, 'pg_class'), '') from pg_class
+           where relnamespace = 'intermediate'::regnamespace and relkind = 'r'"""
+    ).fetchall()
+    return {name: (storage, comment) for name, storage, comment in rows}
+
+
 def _added_in(conn: psycopg.Connection, schema: str) -> dict[str, int]:
     publication_id = int(schema.removeprefix("pub_"))
     return {
@@ -178,8 +188,17 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         assert superseded == (2,), "both corrections supersede an earlier file"
         _a_failed_build_writes_rows(conn)
         parsed_history = _parse_stamps(conn)
+        history_tables = _intermediate_tables(conn)
 
         incremental = _build_and_publish()
+        kept = _intermediate_tables(conn)
+        household_history = ("int_household_reviews_classified", "int_household_status_transitions")
+        assert {name: kept[name] for name in household_history} == {
+            name: history_tables[name] for name in household_history
+        }, "no review changed: the household history is kept, not rebuilt"
+        assert (
+            kept["int_household_entitlements_checked"] != history_tables["int_household_entitlements_checked"]
+        )
         parsed = _parse_stamps(conn)
         assert parsed_history < parsed, "the history's loads are not parsed again; December's are added"
         superseded_loads = {
@@ -193,7 +212,7 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         assert 0 < added["fct_support"] < totals["fct_support"] / 4, "December's rows and a correction"
         assert added["fct_insurance_cards"] < totals["fct_insurance_cards"] / 4, "December's cards, if any"
         assert added["fct_insurance_coverage"] < totals["fct_insurance_coverage"] / 2
-        assert added["fct_household_status"] == 0, "no review changed: nothing recomputed"
+        assert added["fct_household_status"] == added["dim_household"] == 0, "no review changed"
         after_incremental = _checksums(conn)
 
         # a full rebuild of the same loads: changed definitions make the next build recompute all

@@ -9,6 +9,11 @@ statuses as (
     select * from {{ ref('fct_household_status') }}
 ),
 
+review_years as (
+    -- read apart from `statuses`: a CTE read twice is materialized, all review years of it
+    select review_year from {{ ref('fct_household_status') }}
+),
+
 classifications as (
     select * from {{ ref('poverty_classifications') }}
 ),
@@ -22,7 +27,10 @@ loan_months as (
 ),
 
 latest_review as (
-    select max(review_year) as review_year from statuses
+    select
+        max(review_year) as review_year,
+        make_date(max(review_year), 12, 1) as as_of_month_date
+    from review_years
 ),
 
 entitled as (
@@ -34,7 +42,7 @@ entitled as (
         statuses.classification_recomputed as classification_code,
         classifications.entitled_card_group,
         statuses.review_year,
-        make_date(statuses.review_year, 12, 1) as as_of_month_date
+        latest_review.as_of_month_date
     from statuses
     inner join latest_review on statuses.review_year = latest_review.review_year
     inner join classifications
@@ -44,18 +52,24 @@ entitled as (
 
 carded as (
     select distinct
-        household_key,
-        group_code,
-        month_start_date
+        coverage.household_key,
+        coverage.group_code,
+        coverage.month_start_date
     from coverage
+    inner join latest_review
+        on coverage.month_start_date = latest_review.as_of_month_date
 ),
 
 borrowing as (
     select distinct
-        household_key,
-        month_start_date
+        loan_months.household_key,
+        loan_months.month_start_date
     from loan_months
-    where outstanding_amount > 0 or disbursed_amount > 0
+    inner join latest_review
+        on loan_months.month_start_date = latest_review.as_of_month_date
+    where
+        loan_months.outstanding_amount > 0
+        or loan_months.disbursed_amount > 0
 ),
 
 final as (

@@ -1,8 +1,11 @@
 {#- Households as slowly changing dimension (type 2) on classification, hamlet and size:
     a new version starts on the review date whenever one of them changes. Rebuilt from
-    every current review on each build, so a late or corrected review (which supersedes the
-    earlier return in staging) reshapes the history instead of appending to it. Only the
-    keyed hash of the household code leaves staging. -#}
+    every current review whenever a review arrives or is corrected (a correction, which
+    supersedes the earlier return in staging, reshapes the history instead of appending to
+    it); versioned, so a build without one keeps the versions it had
+    (macros/versioned_facts.sql household_versions_scope). Only the keyed hash of the
+    household code leaves staging. -#}
+{{ config(materialized='versioned', scope_macro='household_versions_scope') }}
 with
 
 reviews as (
@@ -64,3 +67,4 @@ final as (
 )
 
 select * from final
+where {{ household_versions_scope(this) }}

@@ -30,13 +30,31 @@ geography as (
     select * from {{ ref('dim_geography') }}
 ),
 
+in_some_group as (
+    -- the few households of any group, filtered in one scan: `groups` reads them twice, and
+    -- a CTE read twice is materialized (all 750,000 reviews at province scale, had it been
+    -- `statuses`)
+    select
+        household_key,
+        geography_key,
+        review_year,
+        classification_recomputed,
+        coalesce(status_change_recomputed, status_change_reported)
+            as status_change_code
+    from statuses
+    where
+        classification_recomputed in ('NGHEO', 'CAN_NGHEO')
+        or coalesce(status_change_recomputed, status_change_reported)
+        in ('THOAT_NGHEO', 'THOAT_CAN_NGHEO')
+),
+
 groups as (
     select
         household_key,
         geography_key,
         review_year,
         classification_recomputed as household_group
-    from statuses
+    from in_some_group
     where classification_recomputed in ('NGHEO', 'CAN_NGHEO')
     union all
     select
@@ -44,10 +62,8 @@ groups as (
         geography_key,
         review_year,
         'THOAT_TRONG_NAM' as household_group
-    from statuses
-    where
-        coalesce(status_change_recomputed, status_change_reported)
-        in ('THOAT_NGHEO', 'THOAT_CAN_NGHEO')
+    from in_some_group
+    where status_change_code in ('THOAT_NGHEO', 'THOAT_CAN_NGHEO')
 ),
 
 kinds as (
