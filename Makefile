@@ -26,10 +26,14 @@ lock: ## re-resolve requirements.lock from pyproject.toml
 demo: $(STAMP) ## run the whole pipeline through Airflow on sample data and print what was published
 	$(BIN)/mtqg demo
 
+# Two pytest-xdist workers: the slow integration tests mostly wait (Airflow, Celery, Superset,
+# dbt), and two wait side by side; tests sharing a costly fixture keep to one worker, and the
+# slowest groups go first (tests/conftest.py).
+PYTEST_WORKERS := -n 2 --dist loadgroup --no-loadscope-reorder
 test: $(STAMP) ## lint and type-check, then run every test (unit, DAG hygiene, integration on PostgreSQL)
 	$(MAKE) lint typecheck
 	-$(MAKE) test-tools
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_WORKERS)
 
 # Debian packages the browser and compose tests use; installed where apt-get runs as root,
 # otherwise those tests skip and say why. The Compose schema comes from npm into .state/tools.

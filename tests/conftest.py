@@ -2,6 +2,11 @@
 
 The server is the one named by WAREHOUSE_URL when set, else the project's embedded server;
 tests never touch the demo's `warehouse` database, and their state folder is a temp dir.
+
+`make test` runs the tests on 2 pytest-xdist workers (``-n 2 --dist loadgroup``): most of the
+suite's time is integration tests waiting on Airflow, Celery, Superset and dbt, and two of them
+wait side by side. Every database the tests make has a random suffix and every state folder
+is a temp dir (per worker under xdist), so two workers never meet in a test's database or folder.
 """
 
 from __future__ import annotations
@@ -10,27 +15,82 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.browser import chromium, page  # noqa: F401 (headless Chromium fixtures for browser tests)
 from tests.databases import create_database, drop_database
 
-
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """WAREHOUSE_URL's server, or the embedded one, which is stopped again if the tests started it."""
-    configured = os.environ.get("WAREHOUSE_URL")
-    if configured:
-        yield configured
-        return
+if TYPE_CHECKING:
     from mtqg_warehouse.db.embedded import EmbeddedServer
 
-    server = EmbeddedServer.default()
-    was_running = server.is_running() if server.pgdata.exists() else False
-    yield server.start()
-    if not was_running:
+
+# Fixtures wider than one test that cost minutes: every test using one runs on the same xdist
+# worker, so that each is still set up once.
+SHARED_FIXTURES = ("demo_run", "shared_airflow", "dbt_built_database")
+_SERVER_WAS_RUNNING = pytest.StashKey[bool]()
+
+
+def _embedded_server() -> EmbeddedServer | None:
+    """The embedded server the tests use, or None when WAREHOUSE_URL names the server."""
+    if os.environ.get("WAREHOUSE_URL"):
+        return None
+    from mtqg_warehouse.db.embedded import EmbeddedServer
+
+    return EmbeddedServer.default()
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Whether the embedded server ran before the tests: if not, they stop it at the end. Noted
+    (and the server stopped) by the process that runs the session, not by an xdist worker:
+    each worker starts the server (idempotently), and none may stop it while the other still
+    uses it."""
+    server = _embedded_server()
+    if server is not None and not _is_xdist_worker(session.config):
+        session.config.stash[_SERVER_WAS_RUNNING] = server.pgdata.exists() and server.is_running()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    server = _embedded_server()
+    if server is not None and session.config.stash.get(_SERVER_WAS_RUNNING, True) is False:
         server.stop()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist (only its workers collect), each test's group for ``--dist loadgroup``: the
+    shared fixture it uses, else its module, so that module-scoped fixtures run once too. The
+    groups running Airflow or Superset (minutes each) are handed out first (with
+    ``--no-loadscope-reorder``), so that the two workers end together rather than one of them
+    starting a Celery run while the other has nothing left."""
+    if not _is_xdist_worker(config):
+        return
+    groups = {item: _xdist_group(item) for item in items}
+    slow = {
+        groups[item]
+        for item in items
+        if any(item.iter_markers("airflow")) or any(item.iter_markers("superset"))
+    }
+    for item, group in groups.items():
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: groups[item] not in slow)
+
+
+def _xdist_group(item: pytest.Item) -> str:
+    shared = [name for name in SHARED_FIXTURES if name in getattr(item, "fixturenames", ())]
+    return shared[0] if shared else item.nodeid.split("::")[0]
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """WAREHOUSE_URL's server, or the embedded one (started if need be; see pytest_sessionstart)."""
+    server = _embedded_server()
+    return os.environ["WAREHOUSE_URL"] if server is None else server.start()
 
 
 @pytest.fixture(scope="session")
