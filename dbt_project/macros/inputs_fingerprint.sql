@@ -48,10 +48,3 @@
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
-
-{#- A relation's comment, '' when it has none or does not exist. -#}
-{% macro relation_comment(relation) -%}
-    {{ return(single_value(
-        "select coalesce(obj_description(to_regclass('" ~ relation ~ "'), 'pg_class'), '')"
-    )) }}
-{%- endmacro %}

@@ -36,10 +36,7 @@
         database=store.database, schema=store.schema, identifier=store.identifier
     ) -%}
     {%- if existing_store is not none -%}
-        {%- set described = run_query(
-            "select coalesce(obj_description('" ~ store ~ "'::regclass, 'pg_class'), '')"
-        ).columns[0].values()[0] -%}
-        {%- if described != fingerprint -%}
+        {%- if relation_comment(existing_store) != fingerprint -%}
             {%- do adapter.drop_relation(existing_store) -%}
             {%- set existing_store = none -%}
         {%- endif -%}
