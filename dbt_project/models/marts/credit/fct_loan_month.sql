@@ -55,7 +55,10 @@ loan_ends as (
     order by loan_account asc, event_date desc, transaction_id desc
 ),
 
-feed_end as (
+-- materialized: one row, computed once. Inlined, the planner may put the aggregate on the
+-- inner side of the join with the loans and scan every event again for each loan (a province's
+-- 17,000 loans times 226,000 events: minutes, not seconds)
+feed_end as materialized (
     select max(event_date) as last_event_date from events
 ),
 {%- if scope_start %}
