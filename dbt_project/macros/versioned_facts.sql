@@ -46,6 +46,20 @@
     {%- endcall -%}
 {%- endmacro %}
 
+{#- A b-tree on the store's period column (config `period_column`), where missing: the
+    marts read one period of a fact (the entitlement check reads the latest review's
+    month of 480,000 loan-months and 450,000 card-months: 1.5 s as scans, milliseconds by
+    the index), and a month's build retires the rows of the months from its scope on. -#}
+{% macro period_index(store) -%}
+    {%- set column = config.get('period_column') -%}
+    {%- if column -%}
+        {%- call statement('period_index') -%}
+            create index if not exists {{ store.identifier ~ '__' ~ column }}
+            on {{ store }} ({{ column }})
+        {%- endcall -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The persistent table of a versioned model: `facts.<model>`, outside every publication. -#}
 {% macro versioned_store(relation) -%}
     {{ return(api.Relation.create(

@@ -50,6 +50,9 @@ def prepare(conn: psycopg.Connection, schema: str) -> int | None:
     """Discard failed builds' rows, record this build's fingerprint; return the base
     publication id (None: recompute everything)."""
     publication_id = int(schema.removeprefix("pub_"))
+    # made before dbt's threads start: two versioned models creating it at once in a first
+    # build can collide in the catalog (`create schema if not exists` is not race-free)
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(FACTS_SCHEMA)))
     fingerprint = models_fingerprint(conn)
     conn.execute(
         "update ops.publish_log set models_sha256 = %s where publication_id = %s",

@@ -2,7 +2,11 @@
     ends. The group's benefit level is the one valid in that month (levels are dated data);
     a card is sponsored when a sponsor paid for it, otherwise paid by the state budget in
     full or in part. -#}
-{{ config(materialized='versioned', scope_macro='insurance_scope') }}
+{{ config(
+    materialized='versioned',
+    scope_macro='insurance_scope',
+    period_column='month_start_date'
+) }}
 with
 
 cards as (

@@ -2,7 +2,11 @@
     gives, income per head against the line, the twelve deprivations, and the move since the
     previous review. Joined to the unit version valid on the review date, so Phường 1 in 2023
     and Phường Bạc Liêu in 2025 (same code 31825) stay apart. -#}
-{{ config(materialized='versioned', scope_macro='household_status_scope') }}
+{{ config(
+    materialized='versioned',
+    scope_macro='household_status_scope',
+    period_column='review_year'
+) }}
 with
 
 reviews as (

@@ -84,26 +84,32 @@ kinds as (
         'Policy-bank credit' as support_kind_name_en
 ),
 
+-- only the households of some group are counted: each kind's rows are kept to theirs
+-- before the union removes repeats (a twentieth of the 1.1 million support, card and loan
+-- months of a province to make distinct, not all of them)
 reached as (
     select
         household_key,
         support_type_code as support_kind_code,
         cast(extract(year from support_date) as integer) as support_year
     from support
-    where household_key is not null
+    where household_key in (select groups.household_key from groups)
     union
     select
         household_key,
         'THE_BHYT' as support_kind_code,
         cast(extract(year from month_start_date) as integer) as support_year
     from coverage
+    where household_key in (select groups.household_key from groups)
     union
     select
         household_key,
         'VAY_VON_CSXH' as support_kind_code,
         cast(extract(year from month_start_date) as integer) as support_year
     from loan_months
-    where outstanding_amount > 0 or disbursed_amount > 0
+    where
+        (outstanding_amount > 0 or disbursed_amount > 0)
+        and household_key in (select groups.household_key from groups)
 ),
 
 group_sizes as (
