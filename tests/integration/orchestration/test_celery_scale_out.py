@@ -88,9 +88,8 @@ def test_two_celery_workers_share_the_pipeline_and_publish_what_a_local_run_does
     ingests = [o for o in outcomes if o.dag_id != "build_warehouse"]
     builds = [o for o in outcomes if o.dag_id == "build_warehouse"]
     assert {o.state for o in ingests} == {"success"}, outcomes
-    # each feed's asset event starts a build; one that starts before the card file has been
-    # loaded is held back by the gate (fct_insurance_cards must not be empty), as in
-    # production, and the build after the last feed publishes the whole delivery
+    # each feed's asset event starts a build; the build after the last feed publishes the
+    # whole delivery
     assert builds and builds[-1].state == "success", outcomes
     assert {o.dag_id for o in outcomes} == {*(f"ingest_{feed}_feed" for feed in feeds()), "build_warehouse"}
     by_worker = {

@@ -97,6 +97,29 @@ def test_build_audit_publish_supersede_and_roll_back(ingested: str) -> None:
     assert _reader_can_read_marts(ingested)
 
 
+def test_a_feed_that_sent_nothing_yet_holds_back_no_other(warehouse: str, tmp_path: Path) -> None:
+    """Only the bank has delivered: its loans publish, with no card at all (the card fact is
+    empty, not failed), so the insurance fund's first file is never what the others wait for."""
+    from mtqg_warehouse.ingest.run import ingest_feed
+    from mtqg_warehouse.publication import steps
+
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    inbox.mkdir(parents=True)
+    row = (
+        "GD20230501,TK00000001,31825-000001,095300000001,Lê Văn Tám,31825,HN,HND,31825-HND-01,GN,"
+        "10.000.000,01/05/2023,10.000.000,0\n"
+    )
+    header = (FIXTURES.parent / "bank_header.csv").read_text(encoding="utf-8")
+    (inbox / "vbsp_954_20230501.csv").write_text(header + row, encoding="utf-8")
+    ingest_feed("bank", run_id="test")
+
+    schema = _build_and_audit()
+    steps.publish_build(schema)
+    assert _statuses(warehouse) == [(schema, "published")]
+    assert _query(warehouse, "select count(*) from marts.fct_insurance_cards") == [(0,)]
+    assert _query(warehouse, "select count(*) > 0 from marts.fct_loan_month") == [(True,)]
+
+
 def test_failed_validation_leaves_marts_on_the_previous_publication(ingested: str) -> None:
     from mtqg_warehouse.publication import steps
 

@@ -2,9 +2,9 @@
 (the package's Airflow session has both configured as its alert channels: conftest.py).
 
 One pipeline run (two ingests, one dbt build, GX) makes both kinds of failure at once: a
-bank-only delivery loads fine but its build fails validation (no health-insurance cards at
-all: the card fact's row count is 0, expected at least 1), and an empty insurance file is
-quarantined, which fails its ingest run. Each failed task must send exactly
+bank delivery loads fine but its build fails validation (its second event, a repayment,
+leaves the balance where it was: the bank's balances do not reconcile with its own events),
+and an empty insurance file is quarantined, which fails its ingest run. Each failed task must send exactly
 one message through each configured channel, in Vietnamese and English, naming what the
 brief asks for; without channels, the alert goes to the alerts log, `ops.alerts` and the run
 summary (tested by calling the same notifier directly: no scheduler needed for that).
@@ -40,11 +40,13 @@ HEADER = Path(__file__).resolve().parents[3] / "fixtures" / "bank_header.csv"
 def _deliver(state: Path) -> None:
     bank = state / "inbox" / "bank"
     bank.mkdir(parents=True)
-    row = (
-        "GD20230501,TK00000001,31825-000001,095300000001,Lê Văn Tám,31825,HN,HND,31825-HND-01,GN,"
-        "10.000.000,01/05/2023,10.000.000,0\n"
+    loan = "TK00000001,31825-000001,095300000001,Lê Văn Tám,31825,HN,HND,31825-HND-01"
+    rows = (
+        f"GD20230501,{loan},GN,10.000.000,01/05/2023,10.000.000,0\n"
+        # repaid 1,000,000 yet still owing 10,000,000: loads (each field is valid), fails the gate
+        f"GD20230502,{loan},TN,1.000.000,01/05/2023,10.000.000,0\n"
     )
-    (bank / BANK_FILE).write_text(HEADER.read_text(encoding="utf-8") + row, encoding="utf-8")
+    (bank / BANK_FILE).write_text(HEADER.read_text(encoding="utf-8") + rows, encoding="utf-8")
     insurance = state / "inbox" / "insurance"
     insurance.mkdir(parents=True)
     (insurance / EMPTY_INSURANCE_FILE).write_bytes(b"")
@@ -88,15 +90,17 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(schedu
     assert "Feed: bank" in english
     assert f"{BANK_FILE} (feed bank, sender 954)" in english
     assert (
-        "expect_table_row_count_to_be_between (suite fct_insurance_cards): observed 0; expected at least 1"
-        in (english)
+        "unexpected_rows_expectation [outstanding_balance_does_not_reconcile] (suite stg_bank__loan_events): "
+        "observed 1; expected outstanding after a disbursement or repayment" in english
     )
+    # the failing row, by file and row (the header is row 1)
+    assert f"- file {BANK_FILE}, row 3" in english
     assert (
         "Data Docs (validation report): file://" in english and "data_docs/local_site/index.html" in english
     )
     vietnamese = text.split("-" * 60)[0]
     assert "Kiểm định dữ liệu không đạt: bản dựng pub_00001 không được công bố." in vietnamese
-    assert "giá trị quan sát 0; yêu cầu ít nhất 1" in vietnamese
+    assert f"- tệp {BANK_FILE}, dòng 3" in vietnamese
     assert "Chưa có bản công bố nào." in vietnamese  # nothing was ever published here
 
     task_text = _body(task_mail)
@@ -106,7 +110,7 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(schedu
 
     posted = sorted(post["body"]["text"] for post in channels.posts)
     assert all(post["path"] == WEBHOOK_PATH for post in channels.posts)
-    assert any("observed 0; expected at least 1" in body and BANK_FILE in body for body in posted)
+    assert any("outstanding_balance_does_not_reconcile" in body and BANK_FILE in body for body in posted)
     assert any(EMPTY_INSURANCE_FILE in body and "Task failed" in body for body in posted)
 
     with psycopg.connect(warehouse) as conn:
@@ -121,8 +125,9 @@ def test_failed_validation_and_failed_task_alert_through_mail_and_webhook(schedu
         ("check_quarantine", "insurance", None, ["smtp", "slack"], []),
     ]
     assert status == "failed_validation"
-    assert validation["failures"][0]["expectation"] == "expect_table_row_count_to_be_between"
-    assert validation["failures"][0]["expected"] == {"min_value": 1}
+    assert [(failure["expectation"], failure["name"]) for failure in validation["failures"]] == [
+        ("unexpected_rows_expectation", "outstanding_balance_does_not_reconcile")
+    ]
     log = (scheduler.state / "alerts" / "alerts.log").read_text(encoding="utf-8")
     assert log.count("\n=== ") + log.startswith("=== ") == 2
 
