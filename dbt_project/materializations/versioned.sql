@@ -32,6 +32,11 @@
         {%- call statement('statistics') -%}
             analyze {{ store }}
         {%- endcall -%}
+    {%- elif scope | trim == 'false' -%}
+        {#- nothing of this model changed since the base (a month without a poverty review,
+            for the household facts): no increment to compute, no rows to retire or add;
+            only the publication's view below -#}
+        {%- call noop_statement('main', 'UNCHANGED', 'UNCHANGED', 0) -%}{%- endcall -%}
     {%- else -%}
         {%- set increment = make_temp_relation(store) -%}
         {%- call statement('increment') -%}

@@ -14,8 +14,8 @@ support as (
     select * from {{ ref('fct_support') }}
 ),
 
-coverage as (
-    select * from {{ ref('fct_insurance_coverage') }}
+cards as (
+    select * from {{ ref('fct_insurance_cards') }}
 ),
 
 loan_months as (
@@ -95,12 +95,22 @@ reached as (
     from support
     where household_key in (select groups.household_key from groups)
     union
+    -- a card's years from the card itself, not from its months in fct_insurance_coverage
+    -- (the same months: from its first to its last, when it ends after it starts), a
+    -- twelfth of the rows
     select
-        household_key,
+        cards.household_key,
         'THE_BHYT' as support_kind_code,
-        cast(extract(year from month_start_date) as integer) as support_year
-    from coverage
-    where household_key in (select groups.household_key from groups)
+        cast(card_year as integer) as support_year
+    from cards
+    cross join
+        lateral generate_series(
+            extract(year from cards.valid_from_date),
+            extract(year from cards.valid_to_date)
+        ) as card_year
+    where
+        cards.valid_to_date >= cards.valid_from_date
+        and cards.household_key in (select groups.household_key from groups)
     union
     select
         household_key,
