@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from pathlib import Path
+
+import psycopg
 
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
-from mtqg_warehouse.publication import lifecycle, pseudonym_key, reference_tests, validation, versioned_facts
+from mtqg_warehouse.publication import lifecycle, pseudonym_key, unchanged_tests, validation, versioned_facts
 from mtqg_warehouse.publication.dbt_runner import DbtBuildFailed, run_dbt, target_dir
 
 log = logging.getLogger(__name__)
@@ -44,28 +45,32 @@ def build(run_id: str | None = None) -> str:
         schema = lifecycle.start_publication(conn, run_id)
         base = versioned_facts.prepare(conn, schema)
         definitions = versioned_facts.models_fingerprint(conn)
-    manifest = target_dir() / "manifest.json"
+        left_out = _left_out_of_build(conn, schema, base, definitions)
     try:
-        run_dbt("build", schema, *_left_out_of_build(base, manifest, definitions), base_publication=base)
+        run_dbt("build", schema, *left_out, base_publication=base)
     except DbtBuildFailed as failure:
         with db.connect() as conn:
             lifecycle.fail_build(conn, schema, str(failure))
         raise
-    reference_tests.note_build(manifest, definitions)
+    unchanged_tests.note_build(target_dir() / "manifest.json", definitions)
     with db.connect() as conn:
         lifecycle.record_built(conn, schema)
     return schema
 
 
-def _left_out_of_build(base: int | None, manifest: Path, definitions: str) -> list[str]:
+def _left_out_of_build(
+    conn: psycopg.Connection, schema: str, base: int | None, definitions: str
+) -> list[str]:
     """dbt's unit tests test the models' logic, not the data: they run in the project's own
     tests (tests/integration/publication/test_dbt_unit_tests.py), as dbt advises, not in every
     build. Seeds are reloaded only by a full build: a build with a base has the same seed files
     as the base (versioned_facts.models_fingerprint), which loaded them; nor does such a build
-    test again the seeds and what is made of them alone (reference_tests.py)."""
+    test again the models whose inputs it has not changed (unchanged_tests.py)."""
     if base is None:
         return ["--exclude-resource-type", "unit_test"]
-    unchanged = reference_tests.reference_data_tests(manifest, definitions)
+    changed = unchanged_tests.changed_raw_tables(conn, int(schema.removeprefix("pub_")), base)
+    unchanged = unchanged_tests.unchanged_tests(target_dir() / "manifest.json", definitions, changed)
+    log.info("%s leaves out %d dbt tests of models its loads did not change", schema, len(unchanged))
     return ["--exclude-resource-type", "unit_test", "seed", *(["--exclude", *unchanged] if unchanged else [])]
 
 

@@ -13,6 +13,7 @@ again, so the checksums also compare once-parsed loads with a fresh parse.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from psycopg import sql
 
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.publication import lifecycle, steps, versioned_facts
+from mtqg_warehouse.publication.dbt_runner import target_dir
 
 pytestmark = pytest.mark.integration
 
@@ -84,6 +86,14 @@ def _build_and_publish() -> str:
         lifecycle.record_audit(conn, schema, True, 1, 0, None)
         lifecycle.publish(conn, schema)
     return schema
+
+
+def _tests_run() -> set[str]:
+    """The dbt data tests the last build ran, by name."""
+    results = json.loads((target_dir() / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {
+        result["unique_id"].split(".")[2] for result in results if result["unique_id"].startswith("test.")
+    }
 
 
 def _checksums(conn: psycopg.Connection) -> dict[str, tuple]:
@@ -191,6 +201,11 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
         history_tables = _intermediate_tables(conn)
 
         incremental = _build_and_publish()
+        tested = _tests_run()
+        assert "unique_fct_support_support_key" in tested, "December's support is tested"
+        assert not {name for name in tested if "household_status" in name or "dim_household" in name}, (
+            "no review changed: the household facts hold the base's rows, tested then"
+        )
         kept = _intermediate_tables(conn)
         household_history = ("int_household_reviews_classified", "int_household_status_transitions")
         assert {name: kept[name] for name in household_history} == {
@@ -223,6 +238,7 @@ def test_incremental_build_equals_a_full_rebuild(warehouse: str, tmp_path: Path,
             conn.execute(sql.SQL("comment on table {} is 'changed'").format(sql.Identifier("staging", store)))
         conn.commit()
         full = _build_and_publish()
+        assert "unique_fct_household_status_household_status_key" in _tests_run(), "a full build tests all"
         assert _added_in(conn, full) == totals, "the full build recomputed every row"
         assert not _parse_stamps(conn) & parsed, "every load parsed again"
         assert len(_parsed_stores(conn)) == 5

@@ -1,0 +1,129 @@
+"""The dbt tests a build with a base can leave out: those of models whose inputs it has not
+changed.
+
+A build has a base only when its dbt definitions and seed files are those the base was built
+with (versioned_facts.models_fingerprint). A model then holds exactly the base's rows, which
+passed the same tests, when every input it is computed from is as the base had it: a seed;
+a raw table no load changed since the base (none added, none superseded: a month without a
+poverty review leaves the reviews as they were); a model whose own inputs are all so (the
+models are deterministic: no clock, no random). At province scale a month's build ran some
+fifty such tests, each a dbt node (about 40 ms of dbt's own work, whatever the rows), for
+nothing. The tests whose model did change still run, on the rows the build added
+(macros/tested_rows.sql).
+
+The graph is the one dbt wrote with the previous build (`manifest.json`), used only when the
+note a successful build left beside it says that the manifest is the one that build wrote
+and that its definitions are this build's; anything else (no note, another dbt command
+since, changed definitions) runs every test. Staging reads `ops` only to choose the build's
+loads: its rows change only with its raw table's. A model of any other kind reading `ops`
+counts as changed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import psycopg
+
+from mtqg_warehouse.contracts.model import load_contract
+
+log = logging.getLogger(__name__)
+
+NOTE_SUFFIX = ".built_with"
+OPS_SCHEMA = "ops"
+STAGING_MATERIALIZATION = "parsed_by_load"
+
+
+def changed_raw_tables(conn: psycopg.Connection, publication_id: int, base: int) -> set[str]:
+    """``raw_<feed>.<table>`` of every load this build holds and the base did not, or the base
+    held and this build does not; a workbook counts for the sheets it had (all of its feed's
+    tables when that is not recorded)."""
+    rows = conn.execute(
+        """with held as (
+               select publication_id, load_id from ops.publication_loads
+               where publication_id in (%(this)s, %(base)s)
+           ), changed as (
+               select load_id from held
+               group by load_id
+               having count(*) = 1
+           )
+           select distinct audit.feed, audit.sheets
+           from ops.load_audit as audit
+           inner join changed on audit.load_id = changed.load_id""",
+        {"this": publication_id, "base": base},
+    ).fetchall()
+    tables: set[str] = set()
+    for feed, sheets in rows:
+        contract = load_contract(feed)
+        names = [name for name in (sheets or {}) if name in contract.tables] or list(contract.tables)
+        tables |= {f"{contract.raw_schema}.{name}" for name in names}
+    return tables
+
+
+def unchanged_tests(manifest_path: Path, fingerprint: str, changed_tables: set[str]) -> list[str]:
+    """Names of the data tests whose every parent is unchanged since the base, from the
+    manifest a build with definitions ``fingerprint`` left; none otherwise."""
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        note = manifest_path.with_name(manifest_path.name + NOTE_SUFFIX).read_text(encoding="utf-8")
+        nodes, sources = manifest["nodes"], manifest["sources"]
+        written = manifest["metadata"]["generated_at"]
+    except (OSError, ValueError, KeyError) as err:
+        log.info("every dbt test runs: no manifest of an earlier build at %s (%s)", manifest_path, err)
+        return []
+    if note.split() != [fingerprint, written]:
+        log.info("every dbt test runs: %s is not from a build with these definitions", manifest_path)
+        return []
+    unchanged = _unchanged(nodes, sources, changed_tables)
+    return sorted(
+        node["name"]
+        for node in nodes.values()
+        if node.get("resource_type") == "test" and _parents(node) and _parents(node) <= unchanged
+    )
+
+
+def _unchanged(nodes: dict[str, dict], sources: dict[str, dict], changed_tables: set[str]) -> set[str]:
+    """Seeds, raw sources no changed load touched, and models of those alone (none: a
+    generated calendar)."""
+    ops = {unique_id for unique_id, source in sources.items() if source.get("schema") == OPS_SCHEMA}
+    unchanged = {unique_id for unique_id, node in nodes.items() if node.get("resource_type") == "seed"}
+    unchanged |= {
+        unique_id
+        for unique_id, source in sources.items()
+        if unique_id not in ops and f"{source.get('schema')}.{source.get('name')}" not in changed_tables
+    }
+    models = {unique_id: node for unique_id, node in nodes.items() if node.get("resource_type") == "model"}
+    grew = True
+    while grew:
+        found = {
+            unique_id
+            for unique_id, node in models.items()
+            if unique_id not in unchanged and _inputs(node, ops) <= unchanged
+        }
+        unchanged |= found
+        grew = bool(found)
+    return unchanged
+
+
+def _inputs(node: dict, ops: set[str]) -> set[str]:
+    parents = _parents(node)
+    if node.get("config", {}).get("materialized") == STAGING_MATERIALIZATION:
+        return parents - ops
+    return parents
+
+
+def _parents(node: dict) -> set[str]:
+    return set(node.get("depends_on", {}).get("nodes", []))
+
+
+def note_build(manifest_path: Path, fingerprint: str) -> None:
+    """After a successful build: the manifest beside is its own, of definitions ``fingerprint``."""
+    try:
+        written = json.loads(manifest_path.read_text(encoding="utf-8"))["metadata"]["generated_at"]
+    except (OSError, ValueError, KeyError):
+        return
+    manifest_path.with_name(manifest_path.name + NOTE_SUFFIX).write_text(
+        f"{fingerprint} {written}\n", encoding="utf-8"
+    )
