@@ -48,8 +48,9 @@
 
 {#- A b-tree on the store's period column (config `period_column`), where missing: the
     marts read one period of a fact (the entitlement check reads the latest review's
-    month of 480,000 loan-months and 450,000 card-months: 1.5 s as scans, milliseconds by
-    the index), and a month's build retires the rows of the months from its scope on. -#}
+    month of 480,000 loan-months and 450,000 card-months: its node took 1.6 s with scans,
+    0.36 s with the index), and a month's build retires the rows of the months from its
+    scope on. -#}
 {% macro period_index(store) -%}
     {%- set column = config.get('period_column') -%}
     {%- if column -%}

@@ -9,11 +9,11 @@
     view's loads, a seed's rows, an upstream kept table's own fingerprint. The same
     fingerprint means the same rows, whichever build made the table, so the table is kept;
     otherwise it is rebuilt as dbt's `table` materialization would (built aside, swapped in
-    one transaction) and the new fingerprint is written with it, and the publication of the
-    build that made it (a kept table's dbt tests passed then: macros/tested_rows.sql). A model reading anything
-    the fingerprint cannot describe (a fact, a mart) is rebuilt every time. Kept in its own
-    macro path because SQLFluff's jinja templater cannot parse a materialization block
-    (.sqlfluffignore). -#}
+    one transaction) and the new fingerprint is written with it, with the publication of the
+    build that made it (a kept table's dbt tests passed then: macros/tested_rows.sql). A
+    model reading anything the fingerprint cannot describe (a fact, a mart) is rebuilt every
+    time. Kept in its own macro path because SQLFluff's jinja templater cannot parse a
+    materialization block (.sqlfluffignore). -#}
 {%- materialization kept_while_inputs_same, adapter='postgres' -%}
     {%- set fingerprint = inputs_fingerprint(model, sql) -%}
     {%- set existing = adapter.get_relation(
