@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from pathlib import Path
 
 import psycopg
 
@@ -43,23 +44,24 @@ def build(run_id: str | None = None) -> str:
             ddl.ensure_raw_tables(conn, load_contract(feed))
         pseudonym_key.install(conn)
         schema = lifecycle.start_publication(conn, run_id)
-        base = versioned_facts.prepare(conn, schema)
         definitions = versioned_facts.models_fingerprint(conn)
-        left_out = _left_out_of_build(conn, schema, base, definitions)
+        base = versioned_facts.prepare(conn, schema, definitions)
+        manifest = target_dir() / "manifest.json"
+        left_out = _left_out_of_build(conn, schema, base, manifest, definitions)
     try:
         run_dbt("build", schema, *left_out, base_publication=base)
     except DbtBuildFailed as failure:
         with db.connect() as conn:
             lifecycle.fail_build(conn, schema, str(failure))
         raise
-    unchanged_tests.note_build(target_dir() / "manifest.json", definitions)
+    unchanged_tests.note_build(manifest, definitions)
     with db.connect() as conn:
         lifecycle.record_built(conn, schema)
     return schema
 
 
 def _left_out_of_build(
-    conn: psycopg.Connection, schema: str, base: int | None, definitions: str
+    conn: psycopg.Connection, schema: str, base: int | None, manifest: Path, definitions: str
 ) -> list[str]:
     """dbt's unit tests test the models' logic, not the data: they run in the project's own
     tests (tests/integration/publication/test_dbt_unit_tests.py), as dbt advises, not in every
@@ -69,7 +71,7 @@ def _left_out_of_build(
     if base is None:
         return ["--exclude-resource-type", "unit_test"]
     changed = unchanged_tests.changed_raw_tables(conn, int(schema.removeprefix("pub_")), base)
-    unchanged = unchanged_tests.unchanged_tests(target_dir() / "manifest.json", definitions, changed)
+    unchanged = unchanged_tests.unchanged_tests(manifest, definitions, changed)
     log.info("%s leaves out %d dbt tests of models its loads did not change", schema, len(unchanged))
     return ["--exclude-resource-type", "unit_test", "seed", *(["--exclude", *unchanged] if unchanged else [])]
 

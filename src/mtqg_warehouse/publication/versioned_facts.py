@@ -46,14 +46,13 @@ def models_fingerprint(conn: psycopg.Connection) -> str:
     return digest.hexdigest()
 
 
-def prepare(conn: psycopg.Connection, schema: str) -> int | None:
-    """Discard failed builds' rows, record this build's fingerprint; return the base
-    publication id (None: recompute everything)."""
+def prepare(conn: psycopg.Connection, schema: str, fingerprint: str) -> int | None:
+    """Discard failed builds' rows, record this build's fingerprint (``models_fingerprint``);
+    return the base publication id (None: recompute everything)."""
     publication_id = int(schema.removeprefix("pub_"))
     # made before dbt's threads start: two versioned models creating it at once in a first
     # build can collide in the catalog (`create schema if not exists` is not race-free)
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(FACTS_SCHEMA)))
-    fingerprint = models_fingerprint(conn)
     conn.execute(
         "update ops.publish_log set models_sha256 = %s where publication_id = %s",
         [fingerprint, publication_id],
