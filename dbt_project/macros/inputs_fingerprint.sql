@@ -44,17 +44,7 @@
         {%- endset -%}
         {{ return(relation_comment(store) ~ ':' ~ single_value(loads)) }}
     {%- elif materialized == 'kept_while_inputs_same' -%}
-        {{ return(kept_fingerprint(relation)) }}
+        {{ return(relation_comment(relation)) }}
     {%- endif -%}
     {{ return('') }}
-{%- endmacro %}
-
-{#- A kept table's comment: '<fingerprint>@<publication id of the build that made it>'. -#}
-{% macro kept_fingerprint(relation) -%}
-    {{ return(relation_comment(relation).split('@')[0]) }}
-{%- endmacro %}
-
-{% macro kept_built_in(relation) -%}
-    {%- set parts = relation_comment(relation).split('@') -%}
-    {{ return(parts[1] if parts | length > 1 else '') }}
 {%- endmacro %}

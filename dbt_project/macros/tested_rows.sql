@@ -20,9 +20,9 @@
 {#- The predicate that keeps the rows a build added to `model`, '' to test it whole:
     - a versioned model in an incremental build: the rows this build added to its store;
     - a staging view in a build with a base: the rows of the loads the base did not hold
-      (a load's rows are parsed once, and passed the same tests with the base);
-    - a kept intermediate table the build did not rebuild: none (it is the table the
-      build that made it tested). -#}
+      (a load's rows are parsed once, and passed the same tests with the base).
+    The tests of a model whose inputs the build did not change are not run at all
+    (publication/unchanged_tests.py). -#}
 {% macro added_rows_filter(model) -%}
     {%- if versioned_incremental(model) | trim == 'yes' -%}
         _added_in = {{ versioned_publication_id() }}
@@ -37,9 +37,6 @@
                 ~ (var('base_publication') | int) ~ ") as added"
             ) -%}
             {{ 'false' if loads is none else 'load_id in (' ~ loads ~ ')' }}
-        {%- elif materialized == 'kept_while_inputs_same'
-            and kept_built_in(model) != versioned_publication_id() | string -%}
-            false
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

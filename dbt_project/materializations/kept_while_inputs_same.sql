@@ -9,10 +9,8 @@
     view's loads, a seed's rows, an upstream kept table's own fingerprint. The same
     fingerprint means the same rows, whichever build made the table, so the table is kept;
     otherwise it is rebuilt as dbt's `table` materialization would (built aside, swapped in
-    one transaction) and the new fingerprint is written with it, with the publication of the
-    build that made it (a kept table's dbt tests passed then: macros/tested_rows.sql). A
-    model reading anything the fingerprint cannot describe (a fact, a mart) is rebuilt every
-    time. Kept in its own macro path because SQLFluff's jinja templater cannot parse a
+    one transaction) and the new fingerprint is written with it. A model reading anything
+    the fingerprint cannot describe (a fact, a mart) is rebuilt every time. Kept in its own macro path because SQLFluff's jinja templater cannot parse a
     materialization block (.sqlfluffignore). -#}
 {%- materialization kept_while_inputs_same, adapter='postgres' -%}
     {%- set fingerprint = inputs_fingerprint(model, sql) -%}
@@ -20,7 +18,7 @@
         database=this.database, schema=this.schema, identifier=this.identifier
     ) -%}
     {%- set kept = fingerprint != '' and existing is not none and existing.is_table
-        and kept_fingerprint(existing) == fingerprint -%}
+        and relation_comment(existing) == fingerprint -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -40,7 +38,7 @@
         {%- endif -%}
         {%- do adapter.rename_relation(building, target) -%}
         {%- call statement('fingerprint') -%}
-            comment on table {{ this }} is '{{ fingerprint }}@{{ versioned_publication_id() }}'
+            comment on table {{ this }} is '{{ fingerprint }}'
         {%- endcall -%}
         {{ run_hooks(post_hooks, inside_transaction=True) }}
         {{ adapter.commit() }}
