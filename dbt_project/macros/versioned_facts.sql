@@ -61,6 +61,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Statistics after every build that wrote the store, not when autovacuum comes by: the
+    marts built next read it, and its dbt tests find the build's rows by `_added_in = N`.
+    Statistics taken before the build's rows were added know no publication N: the planner
+    then expects one added row and joins the visible rows to them by a nested loop (a
+    uniqueness test on 135,000 household-years that never finished); without any statistics,
+    the added rows are found by scanning all of them. -#}
+{% macro store_statistics(store) -%}
+    {%- call statement('statistics') -%}
+        analyze {{ store }}
+    {%- endcall -%}
+{%- endmacro %}
+
 {#- The persistent table of a versioned model: `facts.<model>`, outside every publication. -#}
 {% macro versioned_store(relation) -%}
     {{ return(api.Relation.create(

@@ -26,12 +26,7 @@
         {%- endcall -%}
         {{ added_in_index(store) }}
         {{ period_index(store) }}
-        {#- statistics now, not when autovacuum comes by: the marts built next read the store,
-            and a month's dbt tests find its added rows by the BRIN index only when the
-            planner knows which publications the rows are from (without, a scan of them all) -#}
-        {%- call statement('statistics') -%}
-            analyze {{ store }}
-        {%- endcall -%}
+        {{ store_statistics(store) }}
     {%- elif scope | trim == 'false' -%}
         {#- nothing of this model changed since the base (a month without a poverty review,
             for the household facts): no increment to compute, no rows to retire or add;
@@ -54,6 +49,7 @@
         {%- endcall -%}
         {{ added_in_index(store) }}
         {{ period_index(store) }}
+        {{ store_statistics(store) }}
     {%- endif -%}
 
     {%- set published_columns = [] -%}
