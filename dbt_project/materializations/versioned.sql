@@ -49,7 +49,7 @@
         {%- endcall -%}
         {{ added_in_index(store) }}
         {{ period_index(store) }}
-        {{ store_statistics(store) }}
+        {{ store_statistics(store, load_result('main')['response'].rows_affected) }}
     {%- endif -%}
 
     {%- set published_columns = [] -%}
