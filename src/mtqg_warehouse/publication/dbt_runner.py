@@ -9,14 +9,19 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mtqg_warehouse.config import PROJECT_ROOT, build_work_mem, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
 
+if TYPE_CHECKING:
+    from dbt.contracts.graph.manifest import Manifest
+
 log = logging.getLogger(__name__)
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# the publication schema dbt_project.yml's vars name: what a parse without a build's vars gives
+PARSED_PUBLICATION_SCHEMA = "pub_dev"
 
 
 class DbtBuildFailed(Exception):
@@ -77,22 +82,15 @@ def run_dbt(command: str, publication_schema: str, *extra: str, base_publication
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment())
+    manifest = _parsed_project()
+    _point_publication_at(manifest, publication_schema)
     # never the pseudonymisation key: vars land in manifest.json and run_results.json; the
     # pseudonymize macro reads the key inside the database (see pseudonym_key.py)
     variables: dict[str, object] = {"publication_schema": publication_schema}
     if base_publication is not None:
         variables["base_publication"] = base_publication
-    args = [
-        *command.split(),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--vars",
-        json.dumps(variables),
-        *extra,
-    ]
-    result = dbtRunner(callbacks=list(_listeners)).invoke(args)
+    args = [*command.split(), *_project_args(), "--vars", json.dumps(variables), *extra]
+    result = dbtRunner(manifest=manifest, callbacks=list(_listeners)).invoke(args)
     if result.success:
         return
     failed = []
@@ -101,3 +99,45 @@ def run_dbt(command: str, publication_schema: str, *extra: str, base_publication
             f"{r.node.unique_id}: {r.message}" for r in result.result.results if r.status in ("error", "fail")
         ]
     raise DbtBuildFailed(f"dbt {command} failed: " + ("; ".join(failed) or str(result.exception)))
+
+
+def _project_args() -> list[str]:
+    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
+def _parsed_project() -> Manifest:
+    """The project as dbt parses it with the project's own vars, the same for every build.
+
+    dbt parses again from scratch whenever the vars differ from the last parse's (its
+    partial parsing keys on them), and every build has a publication schema of its own: a
+    full parse cost each build 1.4 s, a month's build at province scale an eighth of its
+    time. Parsed with stable vars, dbt re-reads only the files that changed (0.3 s); the
+    build's own vars then go to the command that runs, with this manifest."""
+    from dbt.cli.main import dbtRunner
+    from dbt.contracts.graph.manifest import Manifest
+
+    result = dbtRunner().invoke(["parse", *_project_args(), "--quiet", "--no-write-json"])
+    if not result.success or not isinstance(result.result, Manifest):
+        raise DbtBuildFailed(f"dbt parse failed: {result.exception}")
+    return result.result
+
+
+def _point_publication_at(manifest: Manifest, publication_schema: str) -> None:
+    """Every node parsed into the project's default publication schema goes to this run's.
+
+    That schema is what macros/generate_schema_name.sql gives the marts when the vars are
+    the project's own (``_parsed_project``); refs, ``this`` and the ``graph`` the macros
+    read all take a node's schema from the manifest, so the run writes and reads
+    ``publication_schema`` exactly as if it had been parsed with it."""
+    from dbt.adapters.postgres.relation import PostgresRelation
+
+    for node in manifest.nodes.values():
+        if node.schema != PARSED_PUBLICATION_SCHEMA:
+            continue
+        node.schema = publication_schema
+        if node.relation_name is not None:
+            relation = PostgresRelation.create(
+                database=node.database, schema=publication_schema, identifier=node.alias
+            )
+            node.relation_name = relation.render()
+    manifest.build_flat_graph()
