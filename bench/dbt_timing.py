@@ -3,9 +3,10 @@
 dbt records ``elapsed_time`` from the start of node execution to the end of the run, and each
 node's ``execution_time``; the invocation's start is ``metadata.invocation_started_at`` and
 its end ``metadata.generated_at``. The difference between dbt's whole invocation and its
-execution is dbt's start-up (loading the project, parsing or reading the partial parse,
-building the graph). What the project does around dbt (schemas, the publication registry) is
-the step's time less dbt's invocation.
+execution is dbt's start-up (loading the project, building the graph). The project is parsed
+before, in a ``dbt parse`` of its own (publication/dbt_runner.py), which leaves
+``perf_info.json``. What the project does around dbt (that parse, schemas, the publication
+registry, the marts copied from the base) is the step's time less dbt's invocation.
 """
 
 from __future__ import annotations
@@ -51,6 +52,21 @@ def summarise(results: dict[str, Any], step_seconds: float | None = None) -> dic
         if step_seconds is not None:
             out["outside_dbt_s"] = round(max(step_seconds - invocation, 0.0), 3)
     return out
+
+
+def parse_summary(perf_info: Path) -> dict[str, Any] | None:
+    """The parse before the build (publication/dbt_runner.py parses with the project's own
+    vars, so that dbt re-reads only changed files): seconds, and how many of the project's
+    files were parsed again; None when dbt left no ``perf_info.json``."""
+    try:
+        info = json.loads(perf_info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {
+        "seconds": round(float(info.get("load_all_elapsed") or 0.0), 3),
+        "files": info.get("path_count"),
+        "files_parsed": info.get("parsed_path_count"),
+    }
 
 
 def slowest(summary: dict[str, Any], count: int = TOP_MODELS) -> list[tuple[str, float]]:

@@ -229,8 +229,14 @@ def _build(stages: Stages, out: dict[str, Any], stage: str) -> str | None:
         stages.missing(stage, f"{type(err).__name__}: {str(err)[:600]}")
         return None
     summary = dbt_timing.summarise(dbt_timing.read(target_dir() / "run_results.json"), stages.seconds[stage])
+    summary["parse"] = dbt_timing.parse_summary(target_dir() / "perf_info.json")
     out[f"{stage}_dbt"] = summary
-    detail = f"dbt start-up {summary.get('startup_s', '?')} s, execution {summary['execution_s']} s"
+    parse = summary["parse"] or {}
+    detail = (
+        f"dbt parse {parse.get('seconds', '?')} s ({parse.get('files_parsed', '?')} of "
+        f"{parse.get('files', '?')} files), start-up {summary.get('startup_s', '?')} s, "
+        f"execution {summary['execution_s']} s"
+    )
     print(stage_line(stage, stages.seconds[stage], detail), flush=True)
     for model, seconds in dbt_timing.slowest(summary):
         print(f"province {stage} model {model:<44} {seconds:>8.2f} s", flush=True)

@@ -58,10 +58,12 @@ def rollback_command(args: argparse.Namespace) -> int:
 
 def schema_of(publication: str) -> str:
     """``12`` or ``pub_00012`` -> ``pub_00012``."""
-    text = publication.strip().removeprefix("pub_")
+    from mtqg_warehouse.publication import lifecycle
+
+    text = publication.strip().removeprefix(lifecycle.SCHEMA_PREFIX)
     if not text.isdigit():
         raise SystemExit(f"not a publication number: {publication!r} (e.g. 12 or pub_00012)")
-    return f"pub_{int(text):05d}"
+    return lifecycle.publication_schema(int(text))
 
 
 def list_publications(limit: int | None = SHOWN_BY_DEFAULT) -> list[dict[str, Any]]:

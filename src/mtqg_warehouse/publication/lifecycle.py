@@ -26,6 +26,7 @@ from mtqg_warehouse.publication import reader_role
 log = logging.getLogger(__name__)
 
 MARTS_SCHEMA = reader_role.MARTS_SCHEMA
+SCHEMA_PREFIX = "pub_"
 RESTRICTED_SCHEMA = "restricted"
 RESTRICTED_SUFFIX = "_restricted"  # the one rule for which published relations BI may not read
 
@@ -120,24 +121,34 @@ def change_status(
     return current
 
 
+def publication_schema(publication_id: int) -> str:
+    """A publication's schema: `pub_` and its zero-padded id (sorts as the ids do)."""
+    return f"{SCHEMA_PREFIX}{publication_id:05d}"
+
+
+def publication_id(schema: str) -> int:
+    """The id in a publication's schema name (``publication_schema``'s inverse)."""
+    return int(schema.removeprefix(SCHEMA_PREFIX))
+
+
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
     """Register a new build as `building`, with the loads current as it starts (the ones its
     staging reads); returns its schema, `pub_` and the zero-padded id."""
     sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
     row = conn.execute(sequence).fetchone()
     assert row is not None  # nextval always returns one row
-    publication_id = row[0]
-    schema = f"pub_{publication_id:05d}"
+    new_id = row[0]
+    schema = publication_schema(new_id)
     with conn.transaction():
         conn.execute(
             "insert into ops.publish_log (publication_id, build_schema, status, run_id) "
             "values (%s, %s, %s, %s)",
-            [publication_id, schema, str(S.BUILDING), run_id],
+            [new_id, schema, str(S.BUILDING), run_id],
         )
         conn.execute(
             "insert into ops.publication_loads (publication_id, load_id) "
             "select %s, load_id from ops.current_loads",
-            [publication_id],
+            [new_id],
         )
     return schema
 
@@ -333,14 +344,14 @@ def _repoint_marts(conn: psycopg.Connection, schema: str) -> list[str]:
 def _create_publication_views(conn: psycopg.Connection, schema: str) -> None:
     """Which publication `marts` shows and the loads (returns, files) it holds, for dashboards:
     the reader cannot read `ops`, so these views (owner's rights) carry what it may know."""
-    publication_id = sql.Literal(int(schema.removeprefix("pub_")))
+    shown = sql.Literal(publication_id(schema))
     conn.execute(
         sql.SQL(
             """create view marts.publication_info as
                select publication_id, build_schema, started_at, built_at, validated_at,
                       published_at, checks_passed, checks_failed, data_docs_url
                from ops.publish_log where publication_id = {}"""
-        ).format(publication_id)
+        ).format(shown)
     )
     conn.execute(
         sql.SQL(
@@ -351,7 +362,7 @@ def _create_publication_views(conn: psycopg.Connection, schema: str) -> None:
                from ops.publication_loads as held
                join ops.load_audit as audit using (load_id)
                where held.publication_id = {}"""
-        ).format(publication_id)
+        ).format(shown)
     )
 
 

@@ -14,7 +14,14 @@ import psycopg
 
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
-from mtqg_warehouse.publication import lifecycle, pseudonym_key, unchanged_tests, validation, versioned_facts
+from mtqg_warehouse.publication import (
+    lifecycle,
+    mart_copies,
+    pseudonym_key,
+    unchanged,
+    validation,
+    versioned_facts,
+)
 from mtqg_warehouse.publication.dbt_runner import DbtBuildFailed, run_dbt, target_dir
 
 log = logging.getLogger(__name__)
@@ -54,7 +61,7 @@ def build(run_id: str | None = None) -> str:
         with db.connect() as conn:
             lifecycle.fail_build(conn, schema, str(failure))
         raise
-    unchanged_tests.note_build(manifest, definitions)
+    unchanged.note_build(manifest, definitions)
     with db.connect() as conn:
         lifecycle.record_built(conn, schema)
     return schema
@@ -67,13 +74,31 @@ def _left_out_of_build(
     tests (tests/integration/publication/test_dbt_unit_tests.py), as dbt advises, not in every
     build. Seeds are reloaded only by a full build: a build with a base has the same seed files
     as the base (versioned_facts.models_fingerprint), which loaded them; nor does such a build
-    test again the models whose inputs it has not changed (unchanged_tests.py)."""
+    test again, or compute again, the models whose inputs it has not changed (unchanged.py):
+    their marts are copied from the base (mart_copies.py)."""
     if base is None:
         return ["--exclude-resource-type", "unit_test"]
-    changed = unchanged_tests.changed_raw_tables(conn, int(schema.removeprefix("pub_")), base)
-    unchanged = unchanged_tests.unchanged_tests(manifest, definitions, changed)
-    log.info("%s leaves out %d dbt tests of models its loads did not change", schema, len(unchanged))
-    return ["--exclude-resource-type", "unit_test", "seed", *(["--exclude", *unchanged] if unchanged else [])]
+    changed = unchanged.changed_raw_tables(conn, lifecycle.publication_id(schema), base)
+    tests = unchanged.unchanged_tests(manifest, definitions, changed)
+    marts = unchanged.unchanged_marts(manifest, definitions, changed)
+    copied = mart_copies.copy_from_base(conn, marts, lifecycle.publication_schema(base), schema)
+    log.info(
+        "%s leaves out %d dbt tests and %d marts its loads did not change", schema, len(tests), len(copied)
+    )
+    left_out = [*tests, *copied]
+    if not left_out:
+        return ["--exclude-resource-type", "unit_test", "seed"]
+    # each name leaves out its node alone: dbt's default (eager) would also leave out every test
+    # reading a copied mart, such as those relating the month's facts to the copied dimensions
+    return [
+        "--exclude-resource-type",
+        "unit_test",
+        "seed",
+        "--indirect-selection",
+        "empty",
+        "--exclude",
+        *left_out,
+    ]
 
 
 def audit(schema: str) -> dict:

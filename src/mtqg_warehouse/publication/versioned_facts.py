@@ -19,6 +19,7 @@ import logging
 import psycopg
 from psycopg import sql
 
+from mtqg_warehouse.publication import lifecycle
 from mtqg_warehouse.publication.dbt_runner import DBT_PROJECT_DIR
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def models_fingerprint(conn: psycopg.Connection) -> str:
 def prepare(conn: psycopg.Connection, schema: str, fingerprint: str) -> int | None:
     """Discard failed builds' rows, record this build's fingerprint (``models_fingerprint``);
     return the base publication id (None: recompute everything)."""
-    publication_id = int(schema.removeprefix("pub_"))
+    publication_id = lifecycle.publication_id(schema)
     # made before dbt's threads start: two versioned models creating it at once in a first
     # build can collide in the catalog (`create schema if not exists` is not race-free)
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(FACTS_SCHEMA)))
@@ -77,7 +78,7 @@ def prepare(conn: psycopg.Connection, schema: str, fingerprint: str) -> int | No
     if tip is None or tip[1] != fingerprint:
         log.info("%s: full build (%s)", schema, "no earlier build" if tip is None else "definitions changed")
         return None
-    log.info("%s: incremental on pub_%05d", schema, tip_id)
+    log.info("%s: incremental on %s", schema, lifecycle.publication_schema(tip_id))
     return tip_id
 
 
