@@ -40,3 +40,11 @@
     inner join {{ source('ops', 'load_audit') }} as loads
         on raw._load_id = loads.load_id
 {%- endmacro %}
+
+{#- The table a `parsed_by_load` model keeps every load's parsed rows in, beside the model's
+    own relation, the view of the build's loads (materializations/parsed_by_load.sql). -#}
+{% macro parsed_store(relation) -%}
+    {{ return(relation.incorporate(
+        path={'identifier': relation.identifier ~ '__parsed'}, type='table'
+    )) }}
+{%- endmacro %}

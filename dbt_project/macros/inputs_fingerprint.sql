@@ -36,7 +36,7 @@
             ~ " from " ~ relation ~ " as seed_row"
         )) }}
     {%- elif materialized == 'parsed_by_load' -%}
-        {%- set store = relation.incorporate(path={'identifier': node.alias ~ '__parsed'}) -%}
+        {%- set store = parsed_store(relation) -%}
         {%- set loads -%}
             select md5(coalesce(string_agg(held.load_id::text, ',' order by held.load_id), ''))
             from {{ build_loads() }} as held

@@ -22,7 +22,7 @@
     - a staging view in a build with a base: the rows of the loads the base did not hold
       (a load's rows are parsed once, and passed the same tests with the base).
     The tests of a model whose inputs the build did not change are not run at all
-    (publication/unchanged_tests.py). -#}
+    (publication/unchanged.py). -#}
 {% macro added_rows_filter(model) -%}
     {%- if versioned_incremental(model) | trim == 'yes' -%}
         _added_in = {{ versioned_publication_id() }}

@@ -21,10 +21,7 @@
     (.sqlfluffignore). -#}
 {%- materialization parsed_by_load, adapter='postgres' -%}
     {%- set view_relation = this.incorporate(type='view') -%}
-    {%- set store = api.Relation.create(
-        database=this.database, schema=this.schema,
-        identifier=this.identifier ~ '__parsed', type='table'
-    ) -%}
+    {%- set store = parsed_store(this) -%}
     {%- set parsed_loads = api.Relation.create(
         database=this.database, schema=this.schema,
         identifier=this.identifier ~ '__parsed_loads', type='table'
