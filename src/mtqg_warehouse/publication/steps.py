@@ -79,13 +79,15 @@ def _left_out_of_build(
     if base is None:
         return ["--exclude-resource-type", "unit_test"]
     changed = unchanged.changed_raw_tables(conn, lifecycle.publication_id(schema), base)
-    tests = unchanged.unchanged_tests(manifest, definitions, changed)
-    marts = unchanged.unchanged_marts(manifest, definitions, changed)
-    copied = mart_copies.copy_from_base(conn, marts, lifecycle.publication_schema(base), schema)
+    same = unchanged.since_base(manifest, definitions, changed)
+    copied = mart_copies.copy_from_base(conn, same.marts, lifecycle.publication_schema(base), schema)
     log.info(
-        "%s leaves out %d dbt tests and %d marts its loads did not change", schema, len(tests), len(copied)
+        "%s leaves out %d dbt tests and %d marts its loads did not change",
+        schema,
+        len(same.tests),
+        len(copied),
     )
-    left_out = [*tests, *copied]
+    left_out = [*same.tests, *copied]
     if not left_out:
         return ["--exclude-resource-type", "unit_test", "seed"]
     # each name leaves out its node alone: dbt's default (eager) would also leave out every test

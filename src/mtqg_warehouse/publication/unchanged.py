@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -67,37 +68,38 @@ def changed_raw_tables(conn: psycopg.Connection, publication_id: int, base: int)
     return tables
 
 
-def unchanged_tests(manifest_path: Path, fingerprint: str, changed_tables: set[str]) -> list[str]:
-    """Names of the data tests whose every parent is unchanged since the base, from the
-    manifest a build with definitions ``fingerprint`` left; none otherwise."""
+@dataclass(frozen=True)
+class Unchanged:
+    """What a build leaves to its base: data tests it need not run, marts it copies."""
+
+    tests: list[str] = field(default_factory=list)
+    marts: list[str] = field(default_factory=list)
+
+
+def since_base(manifest_path: Path, fingerprint: str, changed_tables: set[str]) -> Unchanged:
+    """From the manifest a build with definitions ``fingerprint`` left (nothing otherwise):
+    the data tests whose every parent is unchanged since the base, and the marts (the tables
+    of the publication schema) whose every input is. Kept and versioned models are not among
+    the marts: their materializations keep what did not change themselves, and only they
+    know a failed build's leftovers from the base's rows."""
     graph = _graph(manifest_path, fingerprint)
     if graph is None:
-        return []
+        return Unchanged()
     nodes, unchanged = graph[0], _unchanged(*graph, changed_tables)
-    return sorted(
+    tests = [
         node["name"]
         for node in nodes.values()
         if node.get("resource_type") == "test" and _parents(node) and _parents(node) <= unchanged
-    )
-
-
-def unchanged_marts(manifest_path: Path, fingerprint: str, changed_tables: set[str]) -> list[str]:
-    """Names of the marts (the tables of the publication schema) whose every input is
-    unchanged since the base; none when the manifest is not a build's with these definitions.
-    Kept and versioned models are not among them: their materializations keep what did not
-    change themselves, and only they know a failed build's leftovers from the base's rows."""
-    graph = _graph(manifest_path, fingerprint)
-    if graph is None:
-        return []
-    nodes, unchanged = graph[0], _unchanged(*graph, changed_tables)
-    return sorted(
+    ]
+    marts = [
         node["name"]
         for unique_id, node in nodes.items()
         if unique_id in unchanged
         and node.get("resource_type") == "model"
         and node.get("config", {}).get("materialized") == MART_MATERIALIZATION
         and node.get("config", {}).get("schema") == PUBLICATION_SCHEMA_CONFIG
-    )
+    ]
+    return Unchanged(sorted(tests), sorted(marts))
 
 
 def _graph(manifest_path: Path, fingerprint: str) -> tuple[dict[str, dict], dict[str, dict]] | None:

@@ -67,7 +67,7 @@ def _manifest(tmp_path: Path, note: str | None = "defs-a") -> Path:
 
 
 def test_a_month_of_support_leaves_out_the_tests_of_reviews_and_reference_data(tmp_path: Path) -> None:
-    left_out = unchanged.unchanged_tests(_manifest(tmp_path), "defs-a", {"raw_ward_returns.support"})
+    left_out = unchanged.since_base(_manifest(tmp_path), "defs-a", {"raw_ward_returns.support"}).tests
     assert left_out == [
         "not_null_stg_reviews_code",
         "relationships_dim_geography_date",
@@ -79,7 +79,7 @@ def test_a_month_of_support_leaves_out_the_tests_of_reviews_and_reference_data(t
 
 def test_a_new_review_runs_the_tests_of_everything_made_from_reviews(tmp_path: Path) -> None:
     changed = {"raw_ward_returns.support", "raw_ward_returns.poverty_review"}
-    left_out = unchanged.unchanged_tests(_manifest(tmp_path), "defs-a", changed)
+    left_out = unchanged.since_base(_manifest(tmp_path), "defs-a", changed).tests
     assert left_out == [
         "relationships_dim_geography_date",
         "unique_dim_geography_key",
@@ -88,27 +88,29 @@ def test_a_new_review_runs_the_tests_of_everything_made_from_reviews(tmp_path: P
 
 
 def test_every_test_runs_unless_a_build_with_these_definitions_wrote_the_manifest(tmp_path: Path) -> None:
-    assert unchanged.unchanged_tests(_manifest(tmp_path), "defs-b", set()) == []
-    assert unchanged.unchanged_tests(_manifest(tmp_path / "x", note=None), "defs-a", set()) == []
+    assert unchanged.since_base(_manifest(tmp_path), "defs-b", set()) == unchanged.Unchanged()
+    assert (
+        unchanged.since_base(_manifest(tmp_path / "x", note=None), "defs-a", set()) == unchanged.Unchanged()
+    )
     manifest = _manifest(tmp_path / "y")
     rewritten = json.loads(manifest.read_text(encoding="utf-8"))
     rewritten["metadata"]["generated_at"] = "2026-11-30T13:00:00.000000Z"  # another dbt command since
     manifest.write_text(json.dumps(rewritten), encoding="utf-8")
-    assert unchanged.unchanged_tests(manifest, "defs-a", set()) == []
-    assert unchanged.unchanged_tests(tmp_path / "none.json", "defs-a", set()) == []
+    assert unchanged.since_base(manifest, "defs-a", set()) == unchanged.Unchanged()
+    assert unchanged.since_base(tmp_path / "none.json", "defs-a", set()) == unchanged.Unchanged()
 
 
 def test_a_month_of_support_copies_the_marts_of_reviews_and_reference_data(tmp_path: Path) -> None:
-    copied = unchanged.unchanged_marts(_manifest(tmp_path), "defs-a", {"raw_ward_returns.support"})
+    copied = unchanged.since_base(_manifest(tmp_path), "defs-a", {"raw_ward_returns.support"}).marts
     # kept and versioned models keep their own rows; staging is no mart; ops changes each build
     assert copied == ["dim_date", "dim_geography", "fct_status", "rpt_status"]
 
 
 def test_a_new_review_copies_only_the_reference_data(tmp_path: Path) -> None:
     changed = {"raw_ward_returns.support", "raw_ward_returns.poverty_review"}
-    assert unchanged.unchanged_marts(_manifest(tmp_path), "defs-a", changed) == ["dim_date", "dim_geography"]
+    assert unchanged.since_base(_manifest(tmp_path), "defs-a", changed).marts == ["dim_date", "dim_geography"]
 
 
 def test_nothing_is_copied_unless_a_build_with_these_definitions_wrote_the_manifest(tmp_path: Path) -> None:
-    assert unchanged.unchanged_marts(_manifest(tmp_path), "defs-b", set()) == []
-    assert unchanged.unchanged_marts(_manifest(tmp_path / "x", note=None), "defs-a", set()) == []
+    assert unchanged.since_base(_manifest(tmp_path), "defs-b", set()).marts == []
+    assert unchanged.since_base(_manifest(tmp_path / "x", note=None), "defs-a", set()).marts == []
