@@ -29,18 +29,18 @@ def copy_from_base(conn: psycopg.Connection, names: list[str], base_schema: str,
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         for name in names:
             base = sql.Identifier(base_schema, name)
-            comment = conn.execute(
-                "select obj_description(to_regclass(%s), 'pg_class'), "
-                "(select relkind from pg_class where oid = to_regclass(%s))",
-                [f'"{base_schema}"."{name}"'] * 2,
+            found = conn.execute(
+                "select obj_description(oid, 'pg_class') from pg_class "
+                "where oid = to_regclass(%s) and relkind = 'r'",
+                [f'"{base_schema}"."{name}"'],
             ).fetchone()
-            if comment is None or comment[1] != "r":
+            if found is None:  # not a table of the base's schema (dropped, or a view)
                 continue
             copy = sql.Identifier(schema, name)
             conn.execute(sql.SQL("create table {} (like {} including all)").format(copy, base))
             conn.execute(sql.SQL("insert into {} select * from {}").format(copy, base))
-            if comment[0] is not None:
-                conn.execute(sql.SQL("comment on table {} is {}").format(copy, sql.Literal(comment[0])))
+            if found[0] is not None:
+                conn.execute(sql.SQL("comment on table {} is {}").format(copy, sql.Literal(found[0])))
             copied.append(name)
     log.info("%s: %d marts copied from %s: %s", schema, len(copied), base_schema, ", ".join(copied) or "none")
     return copied
