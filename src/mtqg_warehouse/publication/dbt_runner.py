@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mtqg_warehouse.config import PROJECT_ROOT, build_work_mem, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
+from mtqg_warehouse.publication.lifecycle import publication_schema
 
 if TYPE_CHECKING:
     from dbt.contracts.graph.manifest import Manifest
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# the publication schema dbt_project.yml's vars name: what a parse without a build's vars gives
-PARSED_PUBLICATION_SCHEMA = "pub_dev"
+# the publication every parse is made for (ids start at 1): shaped as a build's, so the
+# macros render at parse time as they do in a build and the graph has a build's sources
+PARSED_PUBLICATION_SCHEMA = publication_schema(0)
 
 
 class DbtBuildFailed(Exception):
@@ -106,7 +108,7 @@ def _project_args() -> list[str]:
 
 
 def _parsed_project() -> Manifest:
-    """The project as dbt parses it with the project's own vars, the same for every build.
+    """The project as dbt parses it for ``PARSED_PUBLICATION_SCHEMA``, the same for every build.
 
     dbt parses again from scratch whenever the vars differ from the last parse's (its
     partial parsing keys on them), and every build has a publication schema of its own: a
@@ -116,17 +118,19 @@ def _parsed_project() -> Manifest:
     from dbt.cli.main import dbtRunner
     from dbt.contracts.graph.manifest import Manifest
 
-    result = dbtRunner().invoke(["parse", *_project_args(), "--quiet", "--no-write-json"])
+    variables = json.dumps({"publication_schema": PARSED_PUBLICATION_SCHEMA})
+    args = ["parse", *_project_args(), "--vars", variables, "--quiet", "--no-write-json"]
+    result = dbtRunner().invoke(args)
     if not result.success or not isinstance(result.result, Manifest):
         raise DbtBuildFailed(f"dbt parse failed: {result.exception}")
     return result.result
 
 
 def _point_publication_at(manifest: Manifest, publication_schema: str) -> None:
-    """Every node parsed into the project's default publication schema goes to this run's.
+    """Every node parsed into ``PARSED_PUBLICATION_SCHEMA`` goes to this run's.
 
-    That schema is what macros/generate_schema_name.sql gives the marts when the vars are
-    the project's own (``_parsed_project``); refs, ``this`` and the ``graph`` the macros
+    That schema is what macros/generate_schema_name.sql gives the marts in
+    ``_parsed_project``'s parse; refs, ``this`` and the ``graph`` the macros
     read all take a node's schema from the manifest, so the run writes and reads
     ``publication_schema`` exactly as if it had been parsed with it."""
     from dbt.adapters.postgres.relation import PostgresRelation
