@@ -72,6 +72,9 @@ def start(home: SupersetHome) -> str:
                     "4",
                     "--timeout",
                     "120",
+                    # each request's status in the log: what a reader was refused, and when
+                    "--access-logfile",
+                    "-",
                     "--bind",
                     f"{HOST}:{port(home)}",
                     "--pid",

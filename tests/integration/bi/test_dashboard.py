@@ -19,14 +19,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -45,26 +46,6 @@ PROBES = {
     "select count(*) as n from ops.load_audit": False,
     "select count(*) as n from reference.units": False,
 }
-
-
-def _chromium() -> str:
-    """Debian's chromium, installed here when it is missing and we may (root with apt-get)."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("chromium is not installed and this user cannot apt-get install it")
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(install, capture_output=True, env=env).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env)
-        result = subprocess.run(install, capture_output=True, text=True, env=env)
-        if result.returncode != 0:
-            pytest.skip(f"apt-get could not install chromium: {result.stderr.strip()[-300:]}")
-    found = shutil.which("chromium")
-    if not found:
-        pytest.skip("apt-get installed chromium but no `chromium` is on PATH")
-    return found
 
 
 @dataclass
@@ -137,58 +118,120 @@ class BrowserVisit:
     sql_answers: dict[str, dict]
 
 
+class SessionLost(Exception):
+    """Superset answered 401 to the logged-in browser: its session cookie was not accepted."""
+
+
 @pytest.fixture(scope="module")
-def visit(served: Served) -> BrowserVisit:
-    chromium = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="PyPI playwright is not installed")
+def visit(served: Served, chromium: Any) -> BrowserVisit:
+    """The dashboard as a logged-in person sees it. One CI run saw every API call after a
+    successful login answer 401 (the session cookie refused), which no run here reproduced:
+    such a visit is made once more in a new browser context, and a second loss fails with
+    what the browser held, the clocks and the end of Superset's log."""
+    lost: list[str] = []
+    for _attempt in range(2):
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+        try:
+            visited = _visit(context.new_page(), served)
+        except SessionLost as error:
+            lost.append(str(error))
+            continue
+        finally:
+            context.close()
+        if lost:  # said in the run's warnings summary, so a recurrence is seen and can be traced
+            warnings.warn(f"Superset's session was lost once, the visit made again: {lost[0]}", stacklevel=1)
+        return visited
+    pytest.fail("the browser's Superset session was lost twice:\n" + "\n".join(lost) + _log_tail(served))
+
+
+def _visit(page: Any, served: Served) -> BrowserVisit:
     screenshot = state_dir() / "superset" / "dashboard-test.png"
     screenshot.parent.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-            _log_in(page, served)
-            chart_data: dict[int, tuple[int, list[int]]] = {}
-            page.on("response", lambda response: _record_chart_data(response, chart_data))
-            page.goto(served.url)
-            listed = page.request.get(f"{served.base}/api/v1/dashboard/{DASHBOARD_SLUG}/charts")
-            assert listed.ok, listed.text()
-            charts = {chart["id"]: chart["slice_name"] for chart in listed.json()["result"]}
-            _wait_for(lambda: set(charts) <= set(chart_data), timeout=120)
-            # every ECharts chart has drawn its canvas (tables draw none)
-            drawn = sum(1 for chart in _bundle("charts") if chart["viz_type"].startswith("echarts"))
-            _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
-            page.wait_for_load_state("networkidle")
-            # the whole dashboard in the viewport, so the full-page shot does not resize it (a
-            # resize makes the grid lay out again, and a shot taken then shows an empty grid)
-            height = page.evaluate("document.documentElement.scrollHeight")
-            page.set_viewport_size({"width": 1400, "height": height})
-            _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
-            page.wait_for_timeout(1500)  # ECharts animates its first paint
-            page.screenshot(path=str(screenshot), full_page=True)
-            return BrowserVisit(
-                chart_data=chart_data,
-                dashboard_charts=charts,
-                text=page.inner_text("body"),
-                canvases=page.locator("canvas").count(),
-                canvases_expected=drawn,
-                screenshot=screenshot,
-                database_uris=_database_uris(page, served),
-                sql_answers={sql: _sql_lab(page, served, sql) for sql in PROBES},
-            )
-        finally:
-            browser.close()
+    session = _log_in(page, served)
+    chart_data: dict[int, tuple[int, list[int]]] = {}
+    page.on("response", lambda response: _record_chart_data(response, chart_data))
+    page.goto(served.url)
+    listed = session.get(f"/api/v1/dashboard/{DASHBOARD_SLUG}/charts")
+    charts = {chart["id"]: chart["slice_name"] for chart in listed["result"]}
+    _wait_for(lambda: set(charts) <= set(chart_data), timeout=120)
+    if any(status == 401 for status, _rows in chart_data.values()):
+        raise session.lost("the dashboard's chart data")
+    # every ECharts chart has drawn its canvas (tables draw none)
+    drawn = sum(1 for chart in _bundle("charts") if chart["viz_type"].startswith("echarts"))
+    _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
+    page.wait_for_load_state("networkidle")
+    # the whole dashboard in the viewport, so the full-page shot does not resize it (a
+    # resize makes the grid lay out again, and a shot taken then shows an empty grid)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": height})
+    _wait_for(lambda: page.locator("canvas").count() >= drawn, timeout=60)
+    page.wait_for_timeout(1500)  # ECharts animates its first paint
+    page.screenshot(path=str(screenshot), full_page=True)
+    return BrowserVisit(
+        chart_data=chart_data,
+        dashboard_charts=charts,
+        text=page.inner_text("body"),
+        canvases=page.locator("canvas").count(),
+        canvases_expected=drawn,
+        screenshot=screenshot,
+        database_uris=_database_uris(session),
+        sql_answers={sql: _sql_lab(session, sql) for sql in PROBES},
+    )
 
 
-def _log_in(page, served: Served) -> None:  # type: ignore[no-untyped-def]
+@dataclass
+class BrowserSession:
+    """Superset's API as the logged-in page calls it (the page's cookies), and when it logged
+    in, by the wall clock and the monotonic one: a session cookie carries its signing time,
+    and a wall clock stepped back since then makes Superset refuse it."""
+
+    page: Any
+    base: str
+    wall: float
+    monotonic: float
+
+    def get(self, path: str) -> dict:
+        """An answer that must be 200 (401: the session was lost)."""
+        response = self.page.request.get(f"{self.base}{path}")
+        self._check_session(response, path)
+        assert response.ok, f"{path}: {response.status} {response.text()}"
+        return dict(response.json())
+
+    def post(self, path: str, data: dict, headers: dict[str, str]) -> dict:
+        """Whatever the answer (SQL Lab answers a refused query with an error status)."""
+        response = self.page.request.post(f"{self.base}{path}", data=data, headers=headers)
+        self._check_session(response, path)
+        return dict(response.json())
+
+    def _check_session(self, response: Any, path: str) -> None:
+        if response.status == 401:
+            raise self.lost(path)
+
+    def lost(self, what: str) -> SessionLost:
+        cookies = [(c["name"], c["domain"], c["expires"]) for c in self.page.context.cookies()]
+        drift = (time.time() - self.wall) - (time.monotonic() - self.monotonic)
+        clocks = f"the wall clock moved {drift:+.1f} s against the monotonic one"
+        return SessionLost(f"401 for {what}; cookies {cookies}; {clocks}")
+
+
+def _log_in(page: Any, served: Served) -> BrowserSession:
     page.goto(f"{served.base}/login/")
     page.fill("#username", served.username)
     page.fill("#password", served.password)
     page.click("button:has-text('Sign in')")
     page.wait_for_url(re.compile(r".*/superset/welcome/.*"), timeout=60_000)
+    session = BrowserSession(page, served.base, time.time(), time.monotonic())
+    session.get("/api/v1/me/")
+    return session
 
 
-def _record_chart_data(response, into: dict[int, tuple[int, list[int]]]) -> None:  # type: ignore[no-untyped-def]
+def _log_tail(served: Served) -> str:
+    log_file = Path(served.env["MTQG_STATE_DIR"]) / "superset" / "superset.log"
+    text = log_file.read_text(errors="replace") if log_file.exists() else "(no log)"
+    return f"\nthe end of {log_file}:\n{text[-4000:]}"
+
+
+def _record_chart_data(response: Any, into: dict[int, tuple[int, list[int]]]) -> None:
     if CHART_DATA not in response.url or response.request.method != "POST":
         return
     form_data = (response.request.post_data_json or {}).get("form_data") or {}
@@ -201,7 +244,7 @@ def _record_chart_data(response, into: dict[int, tuple[int, list[int]]]) -> None
     into[int(form_data["slice_id"])] = (response.status, [int(r.get("rowcount") or 0) for r in results])
 
 
-def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -264,23 +307,20 @@ def test_make_stop_stops_superset(served: Served, visit: BrowserVisit) -> None:
         urllib.request.urlopen(f"{served.base}/health", timeout=5)
 
 
-def _database_uris(page, served: Served) -> list[str]:  # type: ignore[no-untyped-def]
-    listed = page.request.get(f"{served.base}/api/v1/database/")
-    assert listed.ok, listed.text()
+def _database_uris(session: BrowserSession) -> list[str]:
     uris = []
-    for database_id in listed.json()["ids"]:
-        connection = page.request.get(f"{served.base}/api/v1/database/{database_id}/connection")
-        uris.append(connection.json()["result"]["sqlalchemy_uri"])
+    for database_id in session.get("/api/v1/database/")["ids"]:
+        connection = session.get(f"/api/v1/database/{database_id}/connection")
+        uris.append(connection["result"]["sqlalchemy_uri"])
     return uris
 
 
-def _sql_lab(page, served: Served, sql: str) -> dict:  # type: ignore[no-untyped-def]
+def _sql_lab(session: BrowserSession, sql: str) -> dict:
     """One statement through SQL Lab's API, on the dashboard's database, as the browser's session."""
-    token = page.request.get(f"{served.base}/api/v1/security/csrf_token/").json()["result"]
-    database_id = page.request.get(f"{served.base}/api/v1/database/").json()["ids"][0]
-    answer = page.request.post(
-        f"{served.base}/api/v1/sqllab/execute/",
+    token = session.get("/api/v1/security/csrf_token/")["result"]
+    database_id = session.get("/api/v1/database/")["ids"][0]
+    return session.post(
+        "/api/v1/sqllab/execute/",
         data={"database_id": database_id, "sql": sql, "runAsync": False},
-        headers={"X-CSRFToken": token, "Referer": f"{served.base}/sqllab/"},
+        headers={"X-CSRFToken": token, "Referer": f"{session.base}/sqllab/"},
     )
-    return dict(answer.json())
