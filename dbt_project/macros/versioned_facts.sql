@@ -124,27 +124,15 @@
 {%- endmacro %}
 
 {#- The loads of `feed` this build holds and its base did not, or the base held and this
-    build does not (superseded by a correction): what changed since the base publication. -#}
+    build does not (superseded by a correction): what changed since the base publication,
+    as defined once in ops.loads_changed_since (src/mtqg_warehouse/db/sql/ops.sql). -#}
 {% macro changed_loads(feed) -%}
-    {%- set held = 'ops.publication_loads' -%}
-    {%- set base = var('base_publication') | int -%}
-    {%- set this_build = versioned_publication_id() -%}
-    select held_loads.load_id
-    from (
-        (
-            select load_id from {{ held }} where publication_id = {{ this_build }}
-            except
-            select load_id from {{ held }} where publication_id = {{ base }}
-        )
-        union
-        (
-            select load_id from {{ held }} where publication_id = {{ base }}
-            except
-            select load_id from {{ held }} where publication_id = {{ this_build }}
-        )
-    ) as held_loads
+    select changed.load_id
+    from ops.loads_changed_since(
+        {{ versioned_publication_id() }}, {{ var('base_publication') | int }}
+    ) as changed
     inner join {{ source('ops', 'load_audit') }} as audit
-        on held_loads.load_id = audit.load_id
+        on changed.load_id = audit.load_id
     where audit.feed = '{{ feed }}'
 {%- endmacro %}
 

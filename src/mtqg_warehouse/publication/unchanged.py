@@ -43,21 +43,13 @@ PUBLICATION_SCHEMA_CONFIG = "publication"
 
 
 def changed_raw_tables(conn: psycopg.Connection, publication_id: int, base: int) -> set[str]:
-    """``raw_<feed>.<table>`` of every load this build holds and the base did not, or the base
-    held and this build does not; a workbook counts for the sheets it had (all of its feed's
-    tables when that is not recorded)."""
+    """``raw_<feed>.<table>`` of every load changed since the base (``ops.loads_changed_since``,
+    the rule the build's macros read too); a workbook counts for the sheets it had (all of its
+    feed's tables when that is not recorded)."""
     rows = conn.execute(
-        """with held as (
-               select publication_id, load_id from ops.publication_loads
-               where publication_id in (%(this)s, %(base)s)
-           ), changed as (
-               select load_id from held
-               group by load_id
-               having count(*) = 1
-           )
-           select distinct audit.feed, audit.sheets
-           from ops.load_audit as audit
-           inner join changed on audit.load_id = changed.load_id""",
+        """select distinct audit.feed, audit.sheets
+           from ops.loads_changed_since(%(this)s, %(base)s) as changed
+           inner join ops.load_audit as audit on changed.load_id = audit.load_id""",
         {"this": publication_id, "base": base},
     ).fetchall()
     tables: set[str] = set()

@@ -198,3 +198,25 @@ create table if not exists ops.validation_failing_rows (
 -- Versioned facts (publication/versioned_facts.py): the fingerprint of the dbt definitions
 -- and pseudonym key a build ran with; a build is incremental only on a base with the same.
 alter table ops.publish_log add column if not exists models_sha256 text;
+
+-- What changed between a build and its base publication: the loads the build holds and the
+-- base did not, or the base held and the build does not (superseded by a correction). The
+-- one definition, read by the build's macros (dbt_project/macros/versioned_facts.sql) and by
+-- publication/unchanged.py; a plain SQL function, so the planner inlines it.
+create or replace function ops.loads_changed_since(build_id bigint, base_id bigint)
+returns table (load_id bigint)
+language sql
+stable
+as $$
+    (
+        select held.load_id from ops.publication_loads as held where held.publication_id = build_id
+        except
+        select held.load_id from ops.publication_loads as held where held.publication_id = base_id
+    )
+    union
+    (
+        select held.load_id from ops.publication_loads as held where held.publication_id = base_id
+        except
+        select held.load_id from ops.publication_loads as held where held.publication_id = build_id
+    )
+$$;
