@@ -1,18 +1,18 @@
-{#- The loads a build reads. A build of the publication lifecycle (schema `pub_<number>`)
+{#- The loads a build reads. A build of the publication lifecycle (var `publication_id`)
     reads exactly the loads registered for its publication when it started
     (ops.publication_loads, written by publication/lifecycle.py start_publication), so a file
     loaded or superseded while dbt runs changes nothing in it, and the publication's record
     of the loads it holds is exact (a later load waits for the next build). A build outside
-    the lifecycle (`dbt build` by hand, schema `pub_dev`) reads the loads current now. -#}
+    the lifecycle (`dbt build` by hand: no publication id) reads the loads current now. -#}
 {% macro build_loads() -%}
-    {%- set schema = var('publication_schema') -%}
-    {%- if schema.startswith('pub_') and schema[4:].isdigit() -%}
+    {%- set publication_id = var('publication_id') -%}
+    {%- if publication_id is not none -%}
     (
         select audit.load_id, audit.feed, audit.source_file, audit.period, audit.ward_code
         from {{ source('ops', 'load_audit') }} as audit
         inner join {{ source('ops', 'publication_loads') }} as held
             on audit.load_id = held.load_id
-        where held.publication_id = {{ schema[4:] | int }}
+        where held.publication_id = {{ publication_id | int }}
     )
     {%- else -%}
         {{ source('ops', 'current_loads') }}

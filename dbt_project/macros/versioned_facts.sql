@@ -101,7 +101,7 @@
 {%- endmacro %}
 
 {% macro versioned_publication_id() -%}
-    {{ return(var('publication_schema') | replace('pub_', '') | int) }}
+    {{ return(var('publication_id') | int) }}
 {%- endmacro %}
 
 {#- 'yes' when this build recomputes only a scope: it has a base publication whose rows the

@@ -7,13 +7,13 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mtqg_warehouse.config import PROJECT_ROOT, build_work_mem, state_dir
 from mtqg_warehouse.db.connection import warehouse_target
-from mtqg_warehouse.publication.lifecycle import publication_schema
+from mtqg_warehouse.publication.lifecycle import publication_id, publication_schema
 
 if TYPE_CHECKING:
     from dbt.contracts.graph.manifest import Manifest
@@ -86,9 +86,7 @@ def run_dbt(command: str, publication_schema: str, *extra: str, base_publication
     os.environ.update(dbt_environment())
     manifest = _parsed_project()
     _point_publication_at(manifest, publication_schema)
-    # never the pseudonymisation key: vars land in manifest.json and run_results.json; the
-    # pseudonymize macro reads the key inside the database (see pseudonym_key.py)
-    variables: dict[str, object] = {"publication_schema": publication_schema}
+    variables = _publication_vars(publication_schema)
     if base_publication is not None:
         variables["base_publication"] = base_publication
     args = [*command.split(), *_project_args(), "--vars", json.dumps(variables), *extra]
@@ -101,6 +99,18 @@ def run_dbt(command: str, publication_schema: str, *extra: str, base_publication
             f"{r.node.unique_id}: {r.message}" for r in result.result.results if r.status in ("error", "fail")
         ]
     raise DbtBuildFailed(f"dbt {command} failed: " + ("; ".join(failed) or str(result.exception)))
+
+
+def _publication_vars(schema: str) -> dict[str, object]:
+    """The vars naming the publication a command builds: its schema, and its id when the
+    schema is a publication's (the macros never read the id out of the name themselves).
+
+    Never the pseudonymisation key: vars land in manifest.json and run_results.json; the
+    pseudonymize macro reads the key inside the database (see pseudonym_key.py)."""
+    variables: dict[str, object] = {"publication_schema": schema}
+    with suppress(ValueError):  # not a publication's (`dbt docs` with nothing published)
+        variables["publication_id"] = publication_id(schema)
+    return variables
 
 
 def _project_args() -> list[str]:
@@ -118,7 +128,7 @@ def _parsed_project() -> Manifest:
     from dbt.cli.main import dbtRunner
     from dbt.contracts.graph.manifest import Manifest
 
-    variables = json.dumps({"publication_schema": PARSED_PUBLICATION_SCHEMA})
+    variables = json.dumps(_publication_vars(PARSED_PUBLICATION_SCHEMA))
     args = ["parse", *_project_args(), "--vars", variables, "--quiet", "--no-write-json"]
     result = dbtRunner().invoke(args)
     if not result.success or not isinstance(result.result, Manifest):

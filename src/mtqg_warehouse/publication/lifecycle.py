@@ -127,8 +127,12 @@ def publication_schema(publication_id: int) -> str:
 
 
 def publication_id(schema: str) -> int:
-    """The id in a publication's schema name (``publication_schema``'s inverse)."""
-    return int(schema.removeprefix(SCHEMA_PREFIX))
+    """The id in a publication's schema name (``publication_schema``'s inverse); ValueError
+    for a schema that is not a publication's."""
+    number = schema.removeprefix(SCHEMA_PREFIX)
+    if number == schema or not number.isdigit():
+        raise ValueError(f"{schema!r} is not a publication's schema ({SCHEMA_PREFIX}<number>)")
+    return int(number)
 
 
 def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:

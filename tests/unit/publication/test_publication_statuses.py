@@ -1,4 +1,4 @@
-"""The publication status table: what may follow what, and how a refusal reads."""
+"""The publication status table (what may follow what, how a refusal reads) and the schema names."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from mtqg_warehouse.publication.lifecycle import (
     IllegalTransition,
     PublicationStatus,
     check_transition,
+    publication_id,
+    publication_schema,
 )
 
 S = PublicationStatus
@@ -85,3 +87,11 @@ def _closure(start: PublicationStatus) -> set[PublicationStatus]:
                 seen.add(target)
                 frontier.append(target)
     return seen
+
+
+def test_a_publication_schema_names_its_id_and_no_other_schema_does() -> None:
+    assert publication_schema(42) == "pub_00042"
+    assert publication_id(publication_schema(42)) == 42
+    for other in ("pub_dev", "pub_none", "marts", "pub_", "xpub_00001", "pub_-1"):
+        with pytest.raises(ValueError, match="not a publication's schema"):
+            publication_id(other)
