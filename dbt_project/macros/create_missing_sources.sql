@@ -61,8 +61,9 @@
             sheets jsonb not null default '{}',
             sender_code text
         )",
-        "create unique index if not exists load_audit_one_load_per_file
-            on ops.load_audit (feed, sha256) where status = 'loaded'",
+        "create unique index if not exists load_audit_one_current_load_per_file
+            on ops.load_audit (feed, sha256, coalesce(period, ''), coalesce(sender_code, ''))
+            where status = 'loaded' and superseded_by is null",
     ]) }}
 {%- endmacro %}
 

@@ -29,10 +29,28 @@ class LoadResult:
 
 
 def already_loaded(conn: psycopg.Connection, delivery: Delivery) -> int | None:
-    """The load of a file with these bytes, if one is loaded."""
+    """The load that makes this delivery a re-delivery: the same bytes loaded for the same
+    return (feed, sender and period, as the file names say), current or of this version or
+    a later one.
+
+    The same bytes under another return's name are a new delivery: a file renamed as its
+    rejections asked (the day its rows are of, the ward that absorbed a merged one) must
+    load. The same bytes as a superseded version, sent as a newer version, make it current
+    again (a correction withdrawn)."""
     row = conn.execute(
-        "select load_id from ops.load_audit where feed = %s and sha256 = %s and status = 'loaded'",
-        [delivery.feed, delivery.sha256],
+        """select load_id from ops.load_audit
+           where feed = %(feed)s and sha256 = %(sha256)s and status = 'loaded'
+             and period is not distinct from %(period)s and sender_code is not distinct from %(sender)s
+             and (superseded_by is null or version >= %(version)s)
+           order by load_id
+           limit 1""",
+        {
+            "feed": delivery.feed,
+            "sha256": delivery.sha256,
+            "period": delivery.period,
+            "sender": delivery.sender_code,
+            "version": delivery.version,
+        },
     ).fetchone()
     return row[0] if row else None
 

@@ -96,6 +96,71 @@ def test_a_renamed_copy_of_a_loaded_file_is_rolled_back_and_recorded_as_a_duplic
     assert pending == (0,), "every audit row carries its file's real sha256"
 
 
+def _bank_file(folder: Path, name: str, rows: int, day: str = "04/05/2023") -> Path:
+    """A valid daily bank file of ``rows`` disbursements dated ``day``."""
+    from mtqg_warehouse.contracts.model import load_contract
+
+    columns = load_contract("bank").tables["loan_events"].columns
+    header = ",".join(column.header_vi for column in columns)
+    template = (
+        "GD{i:012d},TK{i:010d},31825-{h:06d},0953{i:08d},Lê Văn Tám,31825,HN,HND,31825-HND-01,"
+        "GN,10.000.000,{day},10.000.000,0\n"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(header + "\n")
+        handle.writelines(template.format(i=i, h=i % 999_999, day=day) for i in range(rows))
+    return path
+
+
+def _audit_of(url: str, name: str) -> tuple[str, int, int, bool]:
+    """status, rows loaded, rows rejected, and whether the load is current."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select status, rows_loaded, rows_rejected, superseded_by is null from ops.load_audit "
+            "where source_file = %s order by load_id desc limit 1",
+            [name],
+        ).fetchone()
+    assert row is not None, f"no audit row for {name}"
+    return row
+
+
+def test_the_same_bytes_renamed_to_the_day_their_rows_are_of_load(warehouse: str, tmp_path: Path) -> None:
+    """A file named for the wrong day has every row rejected for its date; sent again with
+    the day its rows are of (what the rejection asks), the identical bytes are a new
+    delivery of another return, not a re-delivery."""
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    misnamed = _bank_file(inbox, "vbsp_954_20230503.csv", 5)
+    ingest_feed("bank", run_id="misnamed")
+    assert _audit_of(warehouse, misnamed.name) == ("loaded", 0, 5, True)
+    _bank_file(inbox, "vbsp_954_20230504.csv", 5)  # the same bytes
+    report = ingest_feed("bank", run_id="renamed")
+    assert report.duplicates == [] and report.loaded
+    assert _audit_of(warehouse, "vbsp_954_20230504.csv") == ("loaded", 5, 0, True)
+
+
+def test_a_superseded_version_sent_again_as_a_newer_one_is_current_again(
+    warehouse: str, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "state" / "inbox" / "bank"
+    first = _bank_file(tmp_path / "kept", "vbsp_954_20230504.csv", 6)
+    inbox.mkdir(parents=True)
+    shutil.copyfile(first, inbox / first.name)
+    ingest_feed("bank", run_id="v1")
+    _bank_file(inbox, "vbsp_954_20230504_02.csv", 4)  # a correction: two rows fewer
+    ingest_feed("bank", run_id="v2")
+    assert _audit_of(warehouse, first.name)[3] is False, "version 2 superseded version 1"
+    shutil.copyfile(first, inbox / "vbsp_954_20230504_03.csv")  # the correction withdrawn
+    report = ingest_feed("bank", run_id="v3")
+    assert report.duplicates == [], "a superseded version sent as a newer one is not a re-delivery"
+    assert _audit_of(warehouse, "vbsp_954_20230504_03.csv") == ("loaded", 6, 0, True)
+    assert _audit_of(warehouse, "vbsp_954_20230504_02.csv")[3] is False
+    shutil.copyfile(first, inbox / first.name)  # version 1 once more: changes nothing
+    report = ingest_feed("bank", run_id="v1 again")
+    assert report.duplicates == [first.name] and report.loaded == []
+
+
 def _bank_checksum(url: str) -> tuple[int, str]:
     with psycopg.connect(url) as conn:
         return conn.execute(
@@ -106,19 +171,7 @@ def _bank_checksum(url: str) -> tuple[int, str]:
 
 def _big_bank_file(folder: Path, rows: int) -> Path:
     """A valid daily bank file big enough that killing its load mid-COPY is easy to time."""
-    from mtqg_warehouse.contracts.model import load_contract
-
-    columns = load_contract("bank").tables["loan_events"].columns
-    header = ",".join(column.header_vi for column in columns)
-    template = (
-        "GD{i:012d},TK{i:010d},31825-{h:06d},0953{i:08d},Lê Văn Tám,31825,HN,HND,31825-HND-01,"
-        "GN,10.000.000,04/05/2023,10.000.000,0\n"
-    )
-    path = folder / "vbsp_954_20230504.csv"
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(header + "\n")
-        handle.writelines(template.format(i=i, h=i % 999_999) for i in range(rows))
-    return path
+    return _bank_file(folder, "vbsp_954_20230504.csv", rows)
 
 
 def test_a_load_killed_mid_file_leaves_no_trace_and_the_next_run_loads_it_whole(

@@ -20,9 +20,6 @@ create table if not exists ops.load_audit (
     constraint rows_reconcile check (rows_read = rows_loaded + rows_rejected)
 );
 
-create unique index if not exists load_audit_one_load_per_file
-    on ops.load_audit (feed, sha256) where status = 'loaded';
-
 create table if not exists ops.rejected_rows (
     rejected_id bigserial primary key,
     load_id bigint not null references ops.load_audit (load_id),
@@ -125,6 +122,15 @@ update ops.load_audit set sender_code = substring(source_file from '^vbsp_([0-9]
 where sender_code is null and feed = 'bank';
 update ops.load_audit set sender_code = substring(source_file from '^the_bhyt_([0-9]{2})_')
 where sender_code is null and feed = 'insurance';
+
+-- The same bytes are current at most once per return (feed, sender and period): a file
+-- renamed as its rejections asked (another day, the ward that absorbed it) is a new
+-- delivery, and a superseded version sent again as a newer one is current again
+-- (ingest/audit.py already_loaded). Earlier versions allowed the same bytes once a feed.
+drop index if exists ops.load_audit_one_load_per_file;
+create unique index if not exists load_audit_one_current_load_per_file
+on ops.load_audit (feed, sha256, coalesce(period, ''), coalesce(sender_code, ''))
+where status = 'loaded' and superseded_by is null;
 
 -- The raw schemas' DDL last applied, so loads skip DDL (and its locks) when nothing changed.
 create table if not exists ops.raw_ddl_version (
