@@ -104,6 +104,27 @@ def build_work_mem() -> str:
     return text
 
 
+INBOX_QUIET_SECONDS_VAR = "MTQG_INBOX_QUIET_SECONDS"
+# where the kernel cannot say whether a sender still writes a file (ingest/files.py)
+DEFAULT_INBOX_QUIET_SECONDS = 10.0
+
+
+def inbox_quiet_seconds() -> float:
+    """How long a delivered file must have been left unchanged before it loads, where the
+    machine cannot tell whether an upload still holds it open (a network file system,
+    another user's file)."""
+    text = os.environ.get(INBOX_QUIET_SECONDS_VAR, "").strip()
+    if not text:
+        return DEFAULT_INBOX_QUIET_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ValueError(f"{INBOX_QUIET_SECONDS_VAR} must be a number of seconds (0 or more), got {text!r}")
+    return seconds
+
+
 BI_READER_PASSWORD_VAR = "BI_READER_PASSWORD"
 
 

@@ -6,14 +6,19 @@ and every path is resolved and checked to stay inside the feed's folder.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import logging
+import os
 import shutil
+import signal
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtqg_warehouse.config import archive_dir, inbox_dir, quarantine_dir
+from mtqg_warehouse.config import archive_dir, inbox_dir, inbox_quiet_seconds, quarantine_dir
 from mtqg_warehouse.contracts.file_names import DeliveryName, FileNameRefused
 from mtqg_warehouse.contracts.model import FeedContract
 from mtqg_warehouse.ingest import messages
@@ -31,6 +36,7 @@ LONGEST_NAME_BYTES = NAME_MAX_BYTES - ARCHIVE_PREFIX_BYTES - max(map(len, SIDECA
 
 
 HASH_BLOCK = 1 << 20
+F_SETSIG = getattr(fcntl, "F_SETSIG", 10)  # Linux's value, for Pythons that do not name it
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,21 @@ class Delivery:
         """Whether the file is no longer the one discovered: its hash and the rows read may
         describe a version that no longer exists, so its load must not stand."""
         return self.stamp is None or FileStamp.of(self.path) != self.stamp
+
+    def still_arriving(self) -> bool:
+        """Whether the sender may not have finished the file: it changed since it was
+        discovered, or an upload still holds it open for writing. An upload that stalls at
+        a line end leaves a file of whole rows that changes nothing while it loads; loaded
+        then, the rest would be written into the archived file, neither loaded nor rejected.
+        Where the kernel cannot tell (``open_for_writing`` is None) the file must have been
+        left unchanged for ``inbox_quiet_seconds``."""
+        if self.changed():
+            return True
+        writing = open_for_writing(self.path)
+        if writing is not None:
+            return writing
+        assert self.stamp is not None  # changed() is True without one
+        return time.time() - self.stamp.mtime_ns / 1e9 < inbox_quiet_seconds()
 
     @property
     def name(self) -> str:
@@ -170,6 +191,30 @@ def name_problem(name: str) -> str | None:
             size=size, added=NAME_MAX_BYTES - LONGEST_NAME_BYTES, limit=NAME_MAX_BYTES
         )
     return None
+
+
+def open_for_writing(path: Path) -> bool | None:
+    """Whether a process on this machine holds the file open for writing, asked of the
+    kernel: it grants a read lease only when none does (Linux ``F_SETLEASE``). None where it
+    cannot say: a network file system, or another user's file without ``CAP_LEASE``.
+
+    The lease is returned at once. A sender opening the file meanwhile makes the kernel
+    signal the holder, by default with SIGIO, which ends a process: SIGURG instead, which a
+    process ignores unless it asks for it."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(descriptor, F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(descriptor, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as err:
+        return True if err.errno == errno.EAGAIN else None
+    else:
+        fcntl.fcntl(descriptor, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def fingerprint(path: Path) -> str:

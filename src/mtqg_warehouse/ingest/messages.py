@@ -104,7 +104,9 @@ REPEATED_KEY = Message(
 
 EMPTY_FILE = "the file is empty"
 TRUNCATED_FILE = "the file is truncated: its last line is incomplete"
-CHANGED_WHILE_LOADING = "the file changed while it loaded (still being written?): left for the next run"
+CHANGED_WHILE_LOADING = (
+    "the file is still being written (it changed, or an upload holds it open): left for the next run"
+)
 UNEXPECTED_ERROR = "could not be loaded: {error}"
 HEADER_TOO_LONG = "no line end in the first {limit:,} bytes: the header row is missing or the file is not CSV"
 NOT_UTF8 = "not UTF-8 text (byte {byte}): save the file as CSV UTF-8"

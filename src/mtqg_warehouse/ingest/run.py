@@ -105,6 +105,9 @@ def _ingest_one(
     run_id: str | None,
     report: BatchReport,
 ) -> None:
+    if delivery.still_arriving():
+        _leave_for_next_run(delivery, report)
+        return
     earlier = already_loaded(conn, delivery) if loaded_under_this_name(conn, delivery) else None
     if earlier is not None:
         _skip_duplicate(conn, delivery, run_id, earlier, report)
@@ -112,7 +115,7 @@ def _ingest_one(
     try:
         with conn.transaction():
             result = load_delivery(conn, contract, delivery, read_delivery(contract, delivery.path), run_id)
-            if delivery.changed():  # the rows and hash may describe a version now gone
+            if delivery.still_arriving():  # the rows and hash may describe a version now gone
                 raise FileChanged(delivery.path, messages.CHANGED_WHILE_LOADING)
     except AlreadyLoaded as duplicate:  # a renamed copy: found once its hash was known
         _skip_duplicate(conn, delivery, run_id, duplicate.load_id, report)
@@ -133,9 +136,8 @@ def _set_aside(
     """A file that changed is left where it is for the next run; one that cannot be loaded is
     quarantined with the reason (rows are read lazily, so a file can prove unreadable
     half-way: its transaction is already rolled back)."""
-    if isinstance(err, FileChanged) or delivery.changed():
-        log.warning("%s changed while it loaded: left for the next run", delivery.name)
-        report.left_for_next_run.append(delivery.name)
+    if isinstance(err, FileChanged) or delivery.still_arriving():  # a cut-off last line, say
+        _leave_for_next_run(delivery, report)
         return
     if isinstance(err, FileRejected):
         problem = err.problem
@@ -144,6 +146,11 @@ def _set_aside(
         problem = messages.UNEXPECTED_ERROR.format(error=f"{type(err).__name__}: {err}"[:500])
     _quarantine(conn, delivery, run_id, problem)
     report.quarantined.append(f"{delivery.name}: {problem}")
+
+
+def _leave_for_next_run(delivery: Delivery, report: BatchReport) -> None:
+    log.warning("%s: %s", delivery.name, messages.CHANGED_WHILE_LOADING)
+    report.left_for_next_run.append(delivery.name)
 
 
 def _skip_duplicate(

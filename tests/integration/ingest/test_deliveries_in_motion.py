@@ -90,6 +90,32 @@ def test_a_file_that_changes_while_it_loads_is_left_for_the_next_run(
     assert _loaded(warehouse) == [(path.name, 600_100, 600_100)]
 
 
+@pytest.mark.parametrize("stalled_at", ["a line end", "mid-line"])
+def test_an_upload_that_stalls_is_left_for_the_next_run_then_loads_whole(
+    warehouse: str, tmp_path: Path, stalled_at: str
+) -> None:
+    """The sender's upload holds the file open and writes nothing while the batch runs: at a
+    line end the file is whole rows that do not change while they load, mid-line its last
+    line is cut off. Either way the file waits for the next run, not loaded in part (the rest
+    would be written into the archived file) nor quarantined as truncated."""
+    state = tmp_path / "state"
+    inbox = state / "inbox" / "bank"
+    inbox.mkdir(parents=True)
+    path = inbox / "vbsp_954_20230504.csv"
+    whole = _header() + "".join(ROW.format(i=i, h=i, name="Lê Văn Tám") for i in range(1_000))
+    stall = whole.index("\n", len(whole) * 2 // 5) + (1 if stalled_at == "a line end" else 30)
+    with open(path, "w", encoding="utf-8") as upload:
+        upload.write(whole[:stall])
+        upload.flush()
+        first = _finished(_start_batch(warehouse, state, "during the upload"))
+        upload.write(whole[stall:])
+    assert first["left_for_next_run"] == [path.name]
+    assert first["loaded"] == [] and first["quarantined"] == []
+    second = ingest_feed("bank", run_id="after the upload", strict=False)
+    assert [item["rows_loaded"] for item in second.loaded] == [1_000]
+    assert _loaded(warehouse) == [(path.name, 1_000, 1_000)]
+
+
 def test_two_batches_of_one_feed_at_once_each_file_loaded_once(warehouse: str, tmp_path: Path) -> None:
     state = tmp_path / "state"
     inbox = state / "inbox" / "bank"

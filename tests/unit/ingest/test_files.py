@@ -3,6 +3,8 @@ refuses (left in the inbox, the reason naming the file), and that taken names ca
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ ARABIC_INDIC_2023 = "\u0662\u0660\u0662\u0663"
 
 def _inbox(tmp_path: Path, *names: str) -> Path:
     inbox = tmp_path / "inbox"
-    inbox.mkdir()
+    inbox.mkdir(parents=True)
     for name in names:
         (inbox / name).write_bytes(b"x\n")
     return inbox
@@ -124,3 +126,47 @@ def test_a_backfill_takes_only_its_period(tmp_path: Path) -> None:
     deliveries, refused = discover(load_contract("bank"), _inbox(tmp_path, *names), period="202302")
     assert [d.name for d in deliveries] == ["vbsp_954_20230201.csv"]
     assert len(refused) == 1 and refused[0].startswith("notes.txt: ") and "does not follow" in refused[0]
+
+
+def _one_delivery(tmp_path: Path) -> files.Delivery:
+    inbox = _inbox(tmp_path, "vbsp_954_20230102.csv")
+    (delivery,) = discover(load_contract("bank"), inbox)[0]
+    return delivery
+
+
+def test_a_file_an_upload_holds_open_is_still_arriving_until_it_is_closed(tmp_path: Path) -> None:
+    delivery = _one_delivery(tmp_path)
+    with open(delivery.path, "ab"):  # the upload's handle, nothing written yet
+        assert files.open_for_writing(delivery.path) is True
+        assert delivery.still_arriving()
+    assert files.open_for_writing(delivery.path) is False
+    assert not delivery.still_arriving()
+    with open(delivery.path, "rb"):  # a reader (a virus scanner, our own hashing) is no sender
+        assert files.open_for_writing(delivery.path) is False
+
+
+def test_where_the_kernel_cannot_tell_a_file_must_have_been_quiet_for_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "open_for_writing", lambda path: None)
+    monkeypatch.setenv("MTQG_INBOX_QUIET_SECONDS", "30")
+    fresh = _one_delivery(tmp_path / "fresh")
+    assert fresh.still_arriving(), "written a moment ago"
+    inbox = _inbox(tmp_path / "old", "vbsp_954_20230102.csv")
+    a_minute_ago = time.time() - 60
+    os.utime(inbox / "vbsp_954_20230102.csv", (a_minute_ago, a_minute_ago))
+    (old,) = discover(load_contract("bank"), inbox)[0]
+    assert not old.still_arriving()
+    monkeypatch.setenv("MTQG_INBOX_QUIET_SECONDS", "0")
+    assert not fresh.still_arriving()
+
+
+@pytest.mark.parametrize("text", ["-1", "soon", "nan"])
+def test_a_quiet_period_that_is_not_a_number_of_seconds_is_refused(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtqg_warehouse.config import inbox_quiet_seconds
+
+    monkeypatch.setenv("MTQG_INBOX_QUIET_SECONDS", text)
+    with pytest.raises(ValueError, match="MTQG_INBOX_QUIET_SECONDS"):
+        inbox_quiet_seconds()
