@@ -38,10 +38,13 @@ MAX_FIELD_CHARS = 4096
 MAX_ROWS = 10_000_000
 CHUNK_BYTES = 16 * 1024**2
 HEAD_BYTES = 1 << 20  # the header line must end within the first MiB
+END_OF_FILE_MARKS = 16  # at most this many Ctrl-Z at the end are passed over
 MAX_LINES_PER_CHUNK = 500_000
 MAX_COLUMNS = 256
 # zip (xlsx, docx), PDF, OLE2 (xls, doc), gzip: what senders attach instead of CSV
 BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b\x08")
+
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 _CellRow = list[str | int | None]  # a line read by the csv module: its cells (None if empty), its row number
 
@@ -50,8 +53,13 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
     """Check the file as a whole now; its rows come later, chunk by chunk."""
     handle = open(path, "rb")  # noqa: SIM115 - the chunk generator closes it when the file is read
     try:
-        start, header_line = _head(path, handle)
-        header = _parse_line(path, _text(path, header_line).rstrip("\r\n"), delimiter, 1)
+        start, end, header_line = _head(path, handle)
+        header_text = _text(path, header_line).rstrip("\r\n")
+        other = _other_delimiter(header_text, delimiter)
+        if other is not None:
+            expected = DELIMITER_NAMES.get(delimiter, repr(delimiter))
+            raise FileRejected(path, messages.WRONG_DELIMITER.format(found=other, expected=expected))
+        header = _parse_line(path, header_text, delimiter, 1)
         if len(header) > MAX_COLUMNS:
             raise FileRejected(path, messages.TOO_MANY_COLUMNS.format(columns=len(header), limit=MAX_COLUMNS))
         header_map = map_header(path, header, table)
@@ -59,7 +67,8 @@ def read_csv(path: Path, table: Table, delimiter: str = ",") -> ReadResult:
         handle.close()
         raise
     line_end = line_end_of(header_line)
-    chunks = _chunks(path, handle, start + len(header_line), _Layout(header_map, table, delimiter, line_end))
+    layout = _Layout(header_map, table, delimiter, line_end)
+    chunks = _chunks(path, handle, start + len(header_line), end, layout)
     delivered: list[str | None] = [None] * header_map.width
     for name, position in zip(table.column_names, header_map.positions, strict=True):
         if position is not None:
@@ -78,12 +87,15 @@ class _Layout:
     line_end: bytes
 
 
-def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
-    """Where the text starts (after a byte-order mark) and the header line. The file is read
-    with plain reads, never memory-mapped: a sender truncating it mid-load would otherwise
-    kill the process (SIGBUS); a short read is caught instead (see ingest/run.py)."""
-    size = os.fstat(handle.fileno()).st_size
-    head = handle.read(HEAD_BYTES)
+def _head(path: Path, handle: BinaryIO) -> tuple[int, int, bytes]:
+    """Where the text starts (after a byte-order mark) and ends (before the end-of-file marks
+    some Windows tools still write, Ctrl-Z), and the header line. The last line must end in
+    a line break: a CSV cut off mid-transfer has no other sign, and loading its rows would
+    pass for the whole day's. The file is read with plain reads, never memory-mapped: a
+    sender truncating it mid-load would otherwise kill the process (SIGBUS); a short read
+    is caught instead (see ingest/run.py)."""
+    size = _without_end_of_file_marks(handle)
+    head = handle.read(min(HEAD_BYTES, size))
     not_csv = _not_csv_text(head)
     if not_csv:
         raise FileRejected(path, not_csv)
@@ -95,7 +107,26 @@ def _head(path: Path, handle: BinaryIO) -> tuple[int, bytes]:
     header_end = head.find(b"\n", start) + 1
     if header_end == 0:
         raise FileRejected(path, messages.HEADER_TOO_LONG.format(limit=HEAD_BYTES))
-    return start, head[start:header_end]
+    return start, size, head[start:header_end]
+
+
+def _without_end_of_file_marks(handle: BinaryIO) -> int:
+    """The file's size less the Ctrl-Z bytes (0x1A) at its very end, which DOS-era tools
+    write as an end-of-file mark and which are no part of any row."""
+    size = os.fstat(handle.fileno()).st_size
+    tail = os.pread(handle.fileno(), END_OF_FILE_MARKS, max(size - END_OF_FILE_MARKS, 0))
+    return size - (len(tail) - len(tail.rstrip(b"\x1a")))
+
+
+def _other_delimiter(header: str, delimiter: str) -> str | None:
+    """The separator a header uses instead of the contract's (Excel writes semicolons where
+    the comma is the decimal mark, "Unicode text" tabs), when it holds none of the contract's."""
+    if delimiter in header:
+        return None
+    for other, name in DELIMITER_NAMES.items():
+        if other != delimiter and header.count(other) >= 2:
+            return name
+    return None
 
 
 def _not_csv_text(head: bytes) -> str | None:
@@ -131,13 +162,16 @@ def _parse_line(path: Path, line: str, delimiter: str, row_number: int) -> list[
         raise FileRejected(path, messages.INVALID_CSV_LINE.format(row=row_number, error=err)) from err
 
 
-def _chunks(path: Path, handle: BinaryIO, start: int, layout: _Layout) -> Iterator[Callable[[], Chunk]]:
-    """Pieces cut at line ends, each parsed when (and on whichever thread) it is called. Each
-    block's newlines are found once, here, and handed to its pieces."""
+def _chunks(
+    path: Path, handle: BinaryIO, start: int, end: int, layout: _Layout
+) -> Iterator[Callable[[], Chunk]]:
+    """Pieces of the bytes from ``start`` to ``end``, cut at line ends, each parsed when (and
+    on whichever thread) it is called. Each block's newlines are found once, here, and
+    handed to its pieces."""
     with handle:
         handle.seek(start)
         row_number = 2
-        for block in _pieces(path, handle):
+        for block in _pieces(path, handle, end - start):
             for piece, ends in _at_most_lines(block, newlines(block), MAX_LINES_PER_CHUNK):
                 yield partial(_chunk, path, piece, ends, row_number, layout)
                 row_number += len(ends)
@@ -159,14 +193,15 @@ def _at_most_lines(block: bytes, ends: np.ndarray, limit: int) -> Iterator[tuple
         start = end
 
 
-def _pieces(path: Path, handle: BinaryIO) -> Iterator[bytes]:
+def _pieces(path: Path, handle: BinaryIO, length: int) -> Iterator[bytes]:
     """Whole lines, about CHUNK_BYTES at a time; a line longer than a block is carried into
     the next one. The first blocks are smaller, each twice the one before: COPY starts as soon
     as a small first block is checked, and each block is checked while COPY takes the one
     before, half its size, so the server never waits long for the client."""
     size = max(CHUNK_BYTES // 16, 1)
     carry: list[bytes] = []
-    while block := handle.read(size):
+    while length > 0 and (block := handle.read(min(size, length))):
+        length -= len(block)
         size = min(2 * size, CHUNK_BYTES)
         cut = block.rfind(b"\n") + 1
         if cut == 0:
@@ -206,7 +241,7 @@ def _chunk(path: Path, piece: bytes, ends: np.ndarray, first_row: int, file: _La
     problems = [_wrong_width(layout, index, width, delimiter) for index in layout.bad_lines(good)]
     problems += _values_without_header(cells, header_map)
     if layout.count and int(layout.lengths.max()) > MAX_FIELD_CHARS:
-        problems += _too_long_fields(cells)
+        problems += _too_long_fields(cells, header_map, table)
     untrimmed = _untrimmed_rows(layout, plain_good, cells, len(special_cells), delimiter, quoted)
     frame = to_contract_frame(header_map, cells, table, untrimmed)
     source = SourceLines(piece, layout.starts, layout.ends, first_row, layout.row_numbers[special])
@@ -330,11 +365,12 @@ def _untrimmed_rows(
     quoted: np.ndarray,
 ) -> pl.Series:
     """Rows with a cell that trimming would change (see frames.TRIMMED: ASCII whitespace, the
-    no-break and ideographic spaces), or an empty quoted cell. A plain space at a cell's end
-    is found in the bytes: a space next to a delimiter or a line end. Only when the chunk
-    holds any other of those characters does every cell go through a regex. Rows of
-    ``quoted`` lines (their cells may be quoted, empty or padded inside the quotes) and the
-    last ``special`` rows (read by the csv module) are always trimmed."""
+    no-break, ideographic and zero-width spaces, a byte-order mark), or an empty quoted cell.
+    A plain space at a cell's end is found in the bytes: a space next to a delimiter or a
+    line end. Only when the chunk holds any other of those characters does every cell go
+    through a regex. Rows of ``quoted`` lines (their cells may be quoted, empty or padded
+    inside the quotes) and the last ``special`` rows (read by the csv module) are always
+    trimmed."""
     in_rows = quoted[good[: layout.count]]
     if _holds_other_spaces(layout.piece):
         columns = [c for c in cells.columns if c != ROW_NUMBER]
@@ -350,10 +386,11 @@ def _untrimmed_rows(
 
 
 def _holds_other_spaces(piece: bytes) -> bool:
-    """Tabs, vertical tabs, form feeds, no-break or ideographic spaces anywhere in the chunk?"""
+    """Tabs, vertical tabs, form feeds, no-break, ideographic or zero-width spaces, or a
+    byte-order mark anywhere in the chunk?"""
     if any(byte in piece for byte in (b"\t", b"\x0b", b"\x0c")):
         return True
-    return _holds(piece, "\u00a0".encode()) or _holds(piece, "\u3000".encode())
+    return any(_holds(piece, character.encode()) for character in "\u00a0\u3000\u200b\ufeff")
 
 
 def _holds(piece: bytes, sequence: bytes, patience: int = 10_000) -> bool:
@@ -415,9 +452,14 @@ def _parse(
     return cells
 
 
-def _too_long_fields(cells: pl.DataFrame) -> list[RowProblem]:
+def _too_long_fields(cells: pl.DataFrame, header_map: HeaderMap, table: Table) -> list[RowProblem]:
     """A field beyond MAX_FIELD_CHARS rejects its row (naming the field), never the file."""
     columns = [column for column in cells.columns if column != ROW_NUMBER]
+    names = {
+        position: column.name
+        for column, position in zip(table.columns, header_map.positions, strict=True)
+        if position is not None
+    }
     too_long = cells.filter(pl.any_horizontal(pl.col(columns).str.len_chars() > MAX_FIELD_CHARS))
     problems = []
     for row in too_long.iter_rows(named=True):
@@ -425,7 +467,7 @@ def _too_long_fields(cells: pl.DataFrame) -> list[RowProblem]:
         problems.append(
             RowProblem(
                 row_number=row[ROW_NUMBER],
-                field=f"column {int(column[1:]) + 1}",
+                field=names.get(int(column[1:]), f"column {int(column[1:]) + 1} (no header)"),
                 message=messages.FIELD_TOO_LONG.format(length=len(row[column]), limit=MAX_FIELD_CHARS),
                 value_as_sent=row[column],
             )

@@ -9,9 +9,11 @@ from mtqg_warehouse.contracts.model import Table
 from mtqg_warehouse.ingest.headers import HeaderMap
 from mtqg_warehouse.ingest.rows import CLEANED, ROW_NUMBER
 
-# What trimming takes off a cell's ends: ASCII whitespace, and the no-break (Excel) and
-# ideographic spaces. Listed, not "any Unicode space", so the reader can look for them fast.
-TRIMMED = " \t\n\r\x0b\x0c\u00a0\u3000"
+# What trimming takes off a cell's ends: ASCII whitespace, the no-break (Excel) and
+# ideographic spaces, and the invisible zero-width space and byte-order mark (a BOM pasted
+# at a row's start would otherwise become part of its key). Listed, not "any Unicode
+# space", so the reader can look for them fast.
+TRIMMED = " \t\n\r\x0b\x0c\u00a0\u3000\u200b\ufeff"
 
 
 def cell_columns(width: int) -> list[str]:

@@ -103,7 +103,10 @@ REPEATED_KEY = Message(
 # Files that cannot be read as a whole (FileRejected: quarantined, the batch goes on).
 
 EMPTY_FILE = "the file is empty"
-TRUNCATED_FILE = "the file is truncated: its last line is incomplete"
+TRUNCATED_FILE = (
+    "the last line has no line break: the file may be truncated (an upload or export that did not finish); "
+    "if it is complete, end it with a line break and send it again"
+)
 CHANGED_WHILE_LOADING = (
     "the file is still being written (it changed, or an upload holds it open): left for the next run"
 )
@@ -122,6 +125,7 @@ CR_ONLY_LINE_ENDS = (
 TOO_MANY_COLUMNS = "the header has {columns} columns, more than the {limit} any contract allows"
 COLUMN_TWICE = "column {column!r} appears twice in the header"
 MISSING_COLUMNS = "missing required column(s): {columns}"
+WRONG_DELIMITER = "columns separated by {found}, not {expected}: save the file as CSV UTF-8 with {expected}"
 UNEXPECTED_COLUMNS = "unexpected column(s) in the header: {columns}"
 
 # Files refused in the inbox, never opened.

@@ -36,6 +36,20 @@ def test_quoted_commas_bom_crlf_and_blank_lines(tmp_path: Path) -> None:
     assert rows[0]["sponsor_name"] is None
 
 
+@pytest.mark.parametrize("invisible", ["\ufeff", "\u200b"])
+def test_an_invisible_character_at_a_cell_edge_is_no_part_of_its_value(
+    tmp_path: Path, invisible: str
+) -> None:
+    """A byte-order mark pasted at a row's start (files joined by hand) or a zero-width space
+    would otherwise make a key that looks like another and is not."""
+    padded = invisible + GOOD.replace(",Nguyễn Văn An,", f",Nguyễn Văn An{invisible},")
+    rows, problems, _ = _read(tmp_path, HEADER + "\n" + GOOD + "\n" + padded + "\n")
+    assert problems == []
+    first_column = TABLE.columns[0].name
+    assert rows[1][first_column] == rows[0][first_column] == GOOD.split(",")[0]
+    assert rows[1]["holder_name"] == "Nguyễn Văn An"
+
+
 def test_wrong_width_and_unclosed_quotes_are_row_problems_not_file_errors(tmp_path: Path) -> None:
     body = "\n".join([HEADER, GOOD, GOOD + ",extra", GOOD.replace(",Nguyễn", ',"Nguyễn'), GOOD]) + "\n"
     rows, problems, chunks = _read(tmp_path, body)
@@ -58,13 +72,30 @@ def test_row_numbers_run_on_across_chunks(tmp_path: Path, monkeypatch: pytest.Mo
     ("body", "problem"),
     [
         ("", "empty"),
-        (HEADER + "\n" + GOOD, "truncated"),
+        (HEADER + "\n" + GOOD, "no line break: the file may be truncated"),
         (HEADER.replace("Số CCCD,", "") + "\n", "missing required column"),
         (HEADER + ",Ghi chú\n", "unexpected column"),
     ],
 )
 def test_unreadable_files_are_refused_with_the_reason(tmp_path: Path, body: str, problem: str) -> None:
     with pytest.raises(FileRejected, match=problem):
+        _read(tmp_path, body)
+
+
+@pytest.mark.parametrize("marks", [b"\x1a", b"\x1a\x1a"])
+def test_the_end_of_file_mark_of_dos_tools_is_no_row(tmp_path: Path, marks: bytes) -> None:
+    rows, _, _ = _read(tmp_path, (HEADER + "\r\n" + GOOD + "\r\n").encode() + marks)
+    assert [row["_row_number"] for row in rows] == [2]
+    with pytest.raises(FileRejected, match="empty"):
+        _read(tmp_path, marks)
+
+
+@pytest.mark.parametrize(("separator", "named"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_refused_naming_it(
+    tmp_path: Path, separator: str, named: str
+) -> None:
+    body = HEADER.replace(",", separator) + "\n" + GOOD.replace(",", separator) + "\n"
+    with pytest.raises(FileRejected, match=f"separated by {named}, not commas"):
         _read(tmp_path, body)
 
 
