@@ -200,6 +200,20 @@ NEGATIVE_AMOUNT = Rule(
 )
 
 
+# 425,000: 425 in Vietnamese format, four hundred twenty-five thousand in English; amounts are
+# in đồng, which has no fraction, so the English reading is the likely one and neither is taken
+AMBIGUOUS_AMOUNT = Rule(
+    "ambiguous amount: a comma before three digits is a decimal comma in Vietnamese (425,000 = 425 VND)",
+    "số tiền không rõ: dấu phẩy là dấu thập phân (425,000 là 425 đồng)",
+    "ghi dấu chấm ngăn cách hàng nghìn, ví dụ 425.000",
+)
+
+
+def ambiguous_amount(value: pl.Expr) -> pl.Expr:
+    """One to three digits, a comma, three digits: a thousand-grouped English number."""
+    return value.str.contains(r"^[1-9][0-9]{0,2},[0-9]{3}$")
+
+
 def is_amount(column_name: str) -> bool:
     return column_name == "amount" or column_name.endswith("_amount")
 

@@ -142,10 +142,12 @@ def column_checks(column: Column) -> list[Check]:
 
 
 def _amount_checks(column: Column, value: pl.Expr, number: pl.Expr) -> list[Check]:
-    """On amounts that are numbers: never negative, never above the column's limit."""
+    """On amounts that are numbers: never negative, never above the column's limit, never
+    written as an English thousand (425,000)."""
     limit = column.max_value or DEFAULT_MAX_AMOUNT
     return [
         _check(number & types.negative_amount(value), types.NEGATIVE_AMOUNT),
+        _check(number & types.ambiguous_amount(value), types.AMBIGUOUS_AMOUNT),
         _check(number & types.amount_above(value, limit), types.amount_above_rule(limit)),
     ]
 

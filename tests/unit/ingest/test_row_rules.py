@@ -65,3 +65,17 @@ def test_the_file_date_rule_applies_only_with_a_file_date() -> None:
     on_day = [row for row, field, _ in found if field == "event_date"]
     undated = [row for row, field, _ in _found(frame, "bank", "loan_events") if field == "event_date"]
     assert (on_day, undated) == ([3], [])
+
+
+def test_an_amount_written_as_an_english_thousand_is_refused_not_read_as_decimals() -> None:
+    columns = load_contract("bank").tables["loan_events"].column_names
+    amounts = ["425,000", "1,500", "425.000", "425,5", "10.000.000,00", "0,125", "1425,000"]
+    values = {name: ["x"] * len(amounts) for name in columns}
+    rows = list(range(2, len(amounts) + 2))
+    frame = pl.DataFrame({ROW_NUMBER: rows, **values, "amount": amounts})
+    found = _found(frame, "bank", "loan_events")
+    ambiguous = [(row, field) for row, field, reason in found if reason.startswith("ambiguous")]
+    assert [(amounts[row - 2], field) for row, field in ambiguous] == [
+        ("425,000", "amount"),
+        ("1,500", "amount"),
+    ]
