@@ -103,6 +103,10 @@ REPEATED_KEY = Message(
 # Files that cannot be read as a whole (FileRejected: quarantined, the batch goes on).
 
 EMPTY_FILE = "the file is empty"
+UNCOMPUTED_FORMULAS = (
+    "sheet {sheet!r} has formulas without computed values (written by a program that does not "
+    "calculate them): open the file in Excel or LibreOffice, save it and send it again"
+)
 TRUNCATED_FILE = (
     "the last line has no line break: the file may be truncated (an upload or export that did not finish); "
     "if it is complete, end it with a line break and send it again"

@@ -28,6 +28,10 @@ PREFIXED_CELL = re.compile(rb":c[\s/>]")
 SECOND_R = re.compile(rb'"\s+r\s*=')
 SECOND_R_SINGLE = re.compile(rb"'\s+r\s*=")
 HEAD_BYTES = 1024**2  # the <dimension> must come this early (before <sheetData>) to count
+# a cell whose formula has no value after it: written by a program that does not calculate
+# (Excel and LibreOffice always store the result), read as an empty cell
+UNCOMPUTED_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)\s*</(?:[\w.-]+:)?c>")
+FORMULA_OVERLAP = 16 * 1024  # the end of a segment searched again with the next (a formula's text)
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,10 @@ class SheetBounds:
 
 class SheetScan:
     """Fed a part's XML in segments that each end before a ``<`` (so no tag is split), it
-    finds the declared range, the first canonical reference out of bounds, and whether any
-    cell needs the slow walk: one not starting ``<c r="A1"``, a prefixed one, or any tag with
-    an attribute r after another attribute. Every part is scanned; only one holding
-    <sheetData> is a sheet."""
+    finds the declared range, the first canonical reference out of bounds, whether any
+    cell needs the slow walk (one not starting ``<c r="A1"``, a prefixed one, or any tag with
+    an attribute r after another attribute), and whether a formula has no computed value.
+    Every part is scanned; only one holding <sheetData> is a sheet."""
 
     def __init__(self, bounds: SheetBounds) -> None:
         self.bounds = bounds
@@ -57,12 +61,16 @@ class SheetScan:
         self.dimension: str | None = None
         self.beyond: str | None = None
         self.needs_walk = False
+        self.uncomputed_formula = False
         self._head: bytes | None = b""  # until <sheetData>, for the <dimension>
+        self._tail = b""  # the end of the segment before, for a cell cut between two
 
     def feed(self, segment: bytes) -> None:
         if self._head is not None:
             self._read_head(segment)
         self.is_sheet = self.is_sheet or b"sheetData" in segment
+        if not self.uncomputed_formula:
+            self._look_for_uncomputed_formulas(segment)
         if self.beyond or self.needs_walk:
             return
         if PREFIXED_CELL.search(segment) or SECOND_R.search(segment) or SECOND_R_SINGLE.search(segment):
@@ -73,6 +81,15 @@ class SheetScan:
             self.beyond = found.group(1).decode("ascii")
         elif found is not None:
             self.needs_walk = True
+
+    def _look_for_uncomputed_formulas(self, segment: bytes) -> None:
+        """Only where a formula tag is: most sheets hold none, and a search at every tag of
+        a large sheet would cost seconds."""
+        window = self._tail + segment if self._tail else segment
+        if _holds_formula(window) and UNCOMPUTED_FORMULA.search(window):
+            self.uncomputed_formula = True
+        tail = segment[-FORMULA_OVERLAP:]
+        self._tail = tail if _holds_formula(tail) else b""
 
     def give_up(self) -> None:
         """The XML is too odd for the fast path (a tag or text far too long): walk it."""
@@ -97,6 +114,10 @@ class SheetScan:
         if parsed is None:
             return None
         return self.bounds.exceeded_by(int(parsed.group(2)), column_number(parsed.group(1)))
+
+
+def _holds_formula(xml: bytes) -> bool:
+    return b"<f" in xml or b":f" in xml
 
 
 @functools.cache

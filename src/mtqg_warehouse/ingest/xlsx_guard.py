@@ -46,19 +46,26 @@ class ZipLimits:
     entries: int
 
 
-def check_workbook(path: Path, limits: ZipLimits, bounds: SheetBounds) -> None:
+def check_workbook(path: Path, limits: ZipLimits, bounds: SheetBounds) -> set[str]:
     """Raise FileRejected, naming the part (and sheet) at fault, unless every part inflates
-    within the limits, no XML declares a DTD, and every sheet stays within ``bounds``."""
+    within the limits, no XML declares a DTD, and every sheet stays within ``bounds``.
+    Returns the sheets holding a formula without a computed value (the reader refuses
+    those of them it reads: their cells would read as empty)."""
     infos = _directory(path, limits)
     names: dict[str, str] | None = None
     total = 0
+    uncomputed: set[str] = set()
     with open(path, "rb") as handle:
         for info in infos:
             scan = SheetScan(bounds)
             total += _scan_part(path, handle, info, limits, limits.total_bytes - total, scan)
             if scan.is_sheet:
                 names = _sheet_names_by_part(path, handle, infos, limits) if names is None else names
-                _check_sheet(path, handle, info, names.get(info.filename, info.filename), scan)
+                sheet = names.get(info.filename, info.filename)
+                _check_sheet(path, handle, info, sheet, scan)
+                if scan.uncomputed_formula:
+                    uncomputed.add(sheet)
+    return uncomputed
 
 
 def _directory(path: Path, limits: ZipLimits) -> list[zipfile.ZipInfo]:

@@ -57,13 +57,13 @@ def read_xlsx(path: Path, contract: FeedContract) -> list[ReadResult]:
     tables = [t for t in contract.tables.values() if t.workbook_kind in (None, kind)]
     if path.stat().st_size == 0:
         raise FileRejected(path, "the file is empty")
-    check_workbook(path, zip_limits(), sheet_bounds(tables))
+    uncomputed = check_workbook(path, zip_limits(), sheet_bounds(tables))
     with _library_errors(path, "the workbook"):
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
     if len(names) > MAX_SHEETS:
         raise FileRejected(path, f"more than {MAX_SHEETS} sheets")
-    return [_read_sheet(path, workbook, table) for table in tables]
+    return [_read_sheet(path, workbook, table, uncomputed) for table in tables]
 
 
 def zip_limits() -> ZipLimits:
@@ -97,10 +97,14 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0][:300] if text else ''}"
 
 
-def _read_sheet(path: Path, workbook, table: Table) -> ReadResult:
+def _read_sheet(path: Path, workbook, table: Table, uncomputed: set[str]) -> ReadResult:
     """Rows are streamed: the header is looked for in the first rows, data rows follow it, and a
-    non-empty row below the totals row is rejected rather than silently dropped."""
+    non-empty row below the totals row is rejected rather than silently dropped. A sheet with
+    formulas whose results were never computed is refused whole: its formula cells read as
+    empty, and a row of nothing else would pass for a blank line."""
     sheet_name = _find_sheet(path, workbook.sheet_names, table)
+    if sheet_name in uncomputed:
+        raise FileRejected(path, messages.UNCOMPUTED_FORMULAS.format(sheet=sheet_name))
     rows = _sheet_rows(path, workbook, sheet_name)
     _, header = _find_header(path, sheet_name, rows, table)
     header_map = map_header(path, header, table)

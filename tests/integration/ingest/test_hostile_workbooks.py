@@ -131,6 +131,11 @@ HOSTILE: dict[str, tuple[Callable[[Path, Path], None], str]] = {
         "sheet 'Rà soát' reaches A1:XFD1048576",
     ),
     "padded_zip_bomb": (_padded_sheet, "expands more than 100 times"),
+    # a row of formulas a program wrote without calculating them reads as a blank line
+    "formulas_without_values": (
+        _with_sheet(lambda sheet: _first_data_row_cell(sheet, b'<c r="A5"><f>ROW()-4</f></c>')),
+        "sheet 'Rà soát' has formulas without computed values",
+    ),
     "not_a_zip": (
         lambda clean, target: target.write_bytes(b"PK\x03\x04 not really"),
         "not an .xlsx workbook",

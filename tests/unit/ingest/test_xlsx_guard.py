@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from mtqg_warehouse.ingest import xlsx_guard
 from mtqg_warehouse.ingest.errors import FileRejected
-from mtqg_warehouse.ingest.xlsx_bounds import SheetBounds, column_letters, column_number, greater_than
+from mtqg_warehouse.ingest.xlsx_bounds import (
+    SheetBounds,
+    SheetScan,
+    column_letters,
+    column_number,
+    greater_than,
+)
 from mtqg_warehouse.ingest.xlsx_guard import ZipLimits, check_workbook
 
 LIMITS = ZipLimits(total_bytes=64 * 1024**2, entry_bytes=32 * 1024**2, ratio=100, entries=50)
@@ -219,3 +225,33 @@ def test_a_dtd_padded_past_a_megabyte_is_still_refused(tmp_path: Path) -> None:
     padded = b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "' + b" " * (2 * 1024**2) + b'"><sst/>'
     parts = {"xl/worksheets/sheet1.xml": _sheet(_row(1, "A1")), "xl/sharedStrings.xml": padded}
     assert "declares a DTD" in _problem(tmp_path, parts, method=zipfile.ZIP_STORED)
+
+
+@pytest.mark.parametrize(
+    ("cell", "uncomputed"),
+    [
+        (b'<c r="A1"><f>ROW()-4</f></c>', True),  # openpyxl: the formula, no value
+        (b'<c r="A1"><f t="shared" si="0"/></c>', True),
+        (b'<c r="A1"><f aca="false">SUM(B1:C1)</f>\n</c>', True),
+        (b'<c r="A1"><f>ROW()-4</f><v>1</v></c>', False),  # Excel and LibreOffice store the result
+        (b'<c r="A1" t="str"><f>""</f><v></v></c>', False),
+        (b'<c r="A1"><f t="shared" si="0"/><v>5</v></c>', False),
+        (b'<c r="A1" t="s"><v>0</v></c><c r="B1"><v>2</v></c>', False),
+    ],
+)
+def test_the_sheets_holding_a_formula_without_its_value_are_named(
+    tmp_path: Path, cell: bytes, uncomputed: bool
+) -> None:
+    path = _workbook(tmp_path, {"xl/worksheets/sheet1.xml": _sheet(b'<row r="1">' + cell + b"</row>")})
+    assert check_workbook(path, LIMITS, BOUNDS) == ({"xl/worksheets/sheet1.xml"} if uncomputed else set())
+
+
+@pytest.mark.parametrize("cut", [b"</f>", b"</c>", b"<f>"])
+def test_a_formula_cell_cut_between_two_segments_is_still_found(cut: bytes) -> None:
+    """The guard feeds a sheet in segments that end before a tag, so a cell may end in the next."""
+    cell = b'<sheetData><row r="1"><c r="A1"><f>ROW()-4</f></c></row>'
+    where = cell.index(cut)
+    scan = SheetScan(BOUNDS)
+    scan.feed(cell[:where])
+    scan.feed(cell[where:])
+    assert scan.uncomputed_formula
