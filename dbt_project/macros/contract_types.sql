@@ -17,6 +17,8 @@
         ^[0-9]{12}$
     {%- elif type_name == 'bhyt_card' -%}
         ^([A-Z]{2}[1-5][0-9]{12}|[0-9]{10})$
+    {%- elif type_name == 'ambiguous_amount' -%}
+        ^[1-9][0-9]{0,2},[0-9]{3}$
     {%- else -%}
         {{ exceptions.raise_compiler_error('no contract shape for type ' ~ type_name) }}
     {%- endif -%}
@@ -55,9 +57,10 @@
     end
 {%- endmacro %}
 
-{#- An amount in VND: a number never written negative ('-0' too) and at most max_value. -#}
+{#- An amount in VND: a number never written negative ('-0' too), never as an English
+    thousand (425,000), and at most max_value. -#}
 {% macro vn_amount(column, max_value=100000000000) -%}
-    case when {{ column }} !~ '^-' then
+    case when {{ column }} !~ '^-' and {{ column }} !~ '{{ contract_shape('ambiguous_amount') }}' then
         case when {{ vn_number(column) }} <= {{ max_value }} then {{ vn_number(column) }} end
     end
 {%- endmacro %}

@@ -31,6 +31,9 @@ YEARS = (1900, 2100)  # a date outside these is a typo (0023 for 2023), not a re
 DATE_SHAPE = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 # Vietnamese numbers: '.' groups thousands, ',' marks decimals; at most 18 digits each side.
 NUMBER_SHAPE = r"^-?([0-9]{1,3}(\.[0-9]{3}){1,5}|[0-9]{1,18})(,[0-9]{1,18})?$"
+# 425,000: 425 in Vietnamese format, four hundred twenty-five thousand in English; amounts are
+# in đồng, which has no fraction, so the English reading is the likely one and neither is taken
+AMBIGUOUS_AMOUNT_SHAPE = r"^[1-9][0-9]{0,2},[0-9]{3}$"
 INTEGER_SHAPE = r"^([0-9]{1,3}(\.[0-9]{3}){1,5}|[0-9]{1,18})$"
 CCCD_SHAPE = r"^[0-9]{12}$"
 BHYT_CARD_SHAPE = r"^([A-Z]{2}[1-5][0-9]{12}|[0-9]{10})$"
@@ -200,8 +203,6 @@ NEGATIVE_AMOUNT = Rule(
 )
 
 
-# 425,000: 425 in Vietnamese format, four hundred twenty-five thousand in English; amounts are
-# in đồng, which has no fraction, so the English reading is the likely one and neither is taken
 AMBIGUOUS_AMOUNT = Rule(
     "ambiguous amount: a comma before three digits is a decimal comma in Vietnamese (425,000 = 425 VND)",
     "số tiền không rõ: dấu phẩy là dấu thập phân (425,000 là 425 đồng)",
@@ -211,7 +212,7 @@ AMBIGUOUS_AMOUNT = Rule(
 
 def ambiguous_amount(value: pl.Expr) -> pl.Expr:
     """One to three digits, a comma, three digits: a thousand-grouped English number."""
-    return value.str.contains(r"^[1-9][0-9]{0,2},[0-9]{3}$")
+    return value.str.contains(AMBIGUOUS_AMOUNT_SHAPE)
 
 
 def is_amount(column_name: str) -> bool:

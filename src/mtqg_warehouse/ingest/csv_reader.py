@@ -222,10 +222,10 @@ def _chunk(path: Path, piece: bytes, ends: np.ndarray, first_row: int, file: _La
     special = layout.lines_holding(b'"', b"\r", b"\x00")
     unsafe = layout.unsafe(special)
     try:
-        cells = _parse(path, layout.blanked(unsafe), width, delimiter, layout.count, ragged=True)
+        cells = _parse(path, layout.blanked(unsafe), width, delimiter, layout.count, layout.row_numbers)
         candidates = np.setdiff1d(special, unsafe, assume_unique=True)
     except FileRejected:  # a quoted cell Polars will not take ("abc"def): leave all quoted lines out
-        cells = _parse(path, layout.blanked(special), width, delimiter, layout.count, ragged=True)
+        cells = _parse(path, layout.blanked(special), width, delimiter, layout.count, layout.row_numbers)
         candidates = np.zeros(0, dtype=np.int64)
     joined = _joined_length(cells, width)
     good = ~layout.blank & (layout.lengths == joined)
@@ -428,9 +428,11 @@ def _wrong_width(layout: LineLayout, index: int, width: int, delimiter: str) -> 
 
 
 def _parse(
-    path: Path, data: bytes, width: int, delimiter: str, expected: int | None, ragged: bool = False
+    path: Path, data: bytes, width: int, delimiter: str, expected: int | None, row_numbers: np.ndarray
 ) -> pl.DataFrame:
-    """The cells of ``data``; ``expected`` rows, or the file is refused (None: the caller checks)."""
+    """The cells of ``data`` (lines ragged: a line's width is checked by the caller), whose
+    lines are the rows ``row_numbers``; ``expected`` rows, or the file is refused (None: the
+    caller checks)."""
     schema = dict.fromkeys(cell_columns(width), pl.String)
     if expected == 0:
         return pl.DataFrame(schema=schema)
@@ -442,14 +444,27 @@ def _parse(
             separator=delimiter,
             encoding="utf8",
             n_threads=1,
-            truncate_ragged_lines=ragged,
+            truncate_ragged_lines=True,
             raise_if_empty=False,  # checked by the caller; Polars' check copies the whole chunk
         )
     except pl.exceptions.ComputeError as err:
-        raise FileRejected(path, messages.UNREADABLE_CSV.format(error=str(err).splitlines()[0])) from err
+        raise FileRejected(path, _why_unreadable(data, row_numbers, err)) from err
     if expected is not None and cells.height != expected:
         raise FileRejected(path, messages.ROWS_NOT_APART.format(parsed=cells.height, lines=expected))
     return cells
+
+
+def _why_unreadable(data: bytes, row_numbers: np.ndarray, err: Exception) -> str:
+    """Polars says "invalid utf-8 sequence" and no more: the row and the byte in it are found
+    here, so the sender knows where the file is not UTF-8 (a name typed in another encoding)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start)
+        if line < len(row_numbers):
+            byte = bad.start - data.rfind(b"\n", 0, bad.start)
+            return messages.NOT_UTF8_ROW.format(row=int(row_numbers[line]), byte=byte)
+    return messages.UNREADABLE_CSV.format(error=str(err).splitlines()[0])
 
 
 def _too_long_fields(cells: pl.DataFrame, header_map: HeaderMap, table: Table) -> list[RowProblem]:

@@ -119,6 +119,7 @@ HEADER_TOO_LONG = "no line end in the first {limit:,} bytes: the header row is m
 NOT_UTF8 = "not UTF-8 text (byte {byte}): save the file as CSV UTF-8"
 INVALID_CSV_LINE = "row {row}: not valid CSV ({error})"
 UNREADABLE_CSV = "not UTF-8 text or not valid CSV: {error}"
+NOT_UTF8_ROW = "row {row}: not UTF-8 text (byte {byte} of the line): save the file as CSV UTF-8"
 ROWS_NOT_APART = "rows could not be told apart ({parsed} parsed, {lines} lines)"
 TOO_MANY_ROWS = "more than {limit:,} rows"
 UTF16_FILE = "UTF-16 text (Excel's 'Unicode Text'): save the file as CSV UTF-8"

@@ -199,6 +199,7 @@ def test_the_dbt_macros_use_the_shapes_years_and_limit_defined_here() -> None:
         "integer": types.INTEGER_SHAPE,
         "cccd": types.CCCD_SHAPE,
         "bhyt_card": types.BHYT_CARD_SHAPE,
+        "ambiguous_amount": types.AMBIGUOUS_AMOUNT_SHAPE,
     }
     assert f"set years = {types.YEARS}" in text
     assert f"max_value={types.DEFAULT_MAX_AMOUNT}" in text

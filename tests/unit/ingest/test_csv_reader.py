@@ -101,5 +101,8 @@ def test_a_file_separated_by_another_character_is_refused_naming_it(
 
 def test_a_file_not_in_utf8_is_refused(tmp_path: Path) -> None:
     row = GOOD.encode("utf-8").replace("Nguyễn".encode(), b"Nguy\xea\xe3n")  # a Windows-1258 name
-    with pytest.raises(FileRejected, match="not UTF-8"):
+    with pytest.raises(FileRejected, match="row 2: not UTF-8 text \\(byte 34 of the line\\)"):
         _read(tmp_path, (HEADER + "\n").encode() + row + b"\n")
+    good = (GOOD + "\n").encode()
+    with pytest.raises(FileRejected, match="row 4: not UTF-8"):
+        _read(tmp_path, (HEADER + "\n").encode() + good * 2 + row + b"\n" + good)
