@@ -6,8 +6,8 @@ Every stage is the product's own call, timed as a scheduled run would pay for it
 when there are any, ``steps.build`` (dbt), ``steps.audit`` (the GX marts checkpoint) and
 ``steps.publish_build``; then the held-back month (bench/held_back.py) is loaded and built,
 audited and published again. dbt's own ``run_results.json`` says where the build's time
-went. The marts suites are also run as plain SQL (bench/suite_sql.py) against the same
-build, to price GX.
+went. The marts suites are also run as plain SQL (bench/suite_sql.py), and once more by
+GX alone, against the same build, to price GX.
 
 Everything runs in one fresh database on the bench server, with the state folder (dbt
 target, GX context, the development pseudonymisation key), inbox, archive and quarantine
@@ -160,7 +160,7 @@ def _pipeline(stages: Stages, out: dict[str, Any], split: held_back.Split, url: 
     audited = _audit(stages, "gx_marts", schema)
     if audited is None:
         return
-    out["gx_vs_sql"] = _compare_with_sql(stages.seconds["gx_marts"], audited, url, schema)
+    out["gx_vs_sql"] = _compare_with_sql(stages.seconds["gx_marts"], url, schema)
     _publish(stages, "publish", schema)
     out["month_load"] = _load(stages, "month_load", split.month, folder / "inbox_month")
     schema = _build(stages, out, "dbt_incremental")
@@ -168,7 +168,7 @@ def _pipeline(stages: Stages, out: dict[str, Any], split: held_back.Split, url: 
         return
     audited = _audit(stages, "month_gx_marts", schema)
     if audited is not None:
-        out["month_gx_vs_sql"] = _compare_with_sql(stages.seconds["month_gx_marts"], audited, url, schema)
+        out["month_gx_vs_sql"] = _compare_with_sql(stages.seconds["month_gx_marts"], url, schema)
         _publish(stages, "month_publish", schema)
 
 
@@ -259,31 +259,46 @@ def _audit(stages: Stages, stage: str, schema: str) -> dict[str, Any] | None:
     return outcome
 
 
-def _compare_with_sql(gx_seconds: float, audited: dict[str, Any], url: str, schema: str) -> dict[str, Any]:
-    """The marts suites' checks as plain SQL on the same build, against the GX audit's time;
+def _compare_with_sql(audit_seconds: float, url: str, schema: str) -> dict[str, Any]:
+    """What GX costs against plain SQL on the marts suites' checks (bench/suite_sql.py).
+
+    ``ratio`` (the target's figure) is the audit's time over the SQL's: it over-states GX,
+    since the audit also checks the raw rows of the loads the build adds, which the SQL side
+    does not. ``marts_only`` runs the marts suites once more by GX alone, against the SQL of
+    exactly those checks (its context and assets already made by the audit); its
     ``same_verdict`` says whether both found the same number of checks passing and failing."""
     import psycopg
 
+    from mtqg_warehouse.publication import validation
+
     try:
         checks = suite_sql.compile_layer("marts", schema)
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(sys.stderr):
+            outcome = validation.validate_schema(url, schema, layer="marts")
+        gx_seconds = round(time.perf_counter() - started, 3)
         with psycopg.connect(url) as conn:
             conn.execute("select 1")  # the connection is made outside the clock
             sql_timing = suite_sql.time_checks(conn, checks)
     except Exception as err:  # the comparison is unavailable; the pipeline's figures stand
         log.exception("the marts suites as plain SQL failed")
         return {"ratio": None, "unavailable": f"{type(err).__name__}: {str(err)[:600]}"}
-    ratio = round(gx_seconds / sql_timing["seconds"], 1) if sql_timing["seconds"] > 0 else None
+    sql_seconds = sql_timing["seconds"]
+    ratio = round(audit_seconds / sql_seconds, 1) if sql_seconds > 0 else None
+    marts_ratio = round(gx_seconds / sql_seconds, 1) if sql_seconds > 0 else None
     print(
-        f"province GX audit {gx_seconds:.2f} s against plain SQL {sql_timing['seconds']:.3f} s "
-        f"({sql_timing['checks']} checks): {ratio}x",
+        f"province GX audit {audit_seconds:.2f} s, GX on the marts suites alone {gx_seconds:.2f} s, "
+        f"against plain SQL {sql_seconds:.3f} s ({sql_timing['checks']} checks): {ratio}x, {marts_ratio}x",
         flush=True,
     )
-    gx_checks = (
-        audited.get("checks_passed", 0) + audited.get("checks_failed", 0),
-        audited.get("checks_failed"),
-    )
-    same = gx_checks == (sql_timing["checks"], sql_timing["failed"])
-    return {"gx_s": gx_seconds, "sql": sql_timing, "ratio": ratio, "same_verdict": same}
+    verdict = (outcome.checks_passed + outcome.checks_failed, outcome.checks_failed)
+    marts_only = {
+        "gx_s": gx_seconds,
+        "checks": verdict[0],
+        "ratio": marts_ratio,
+        "same_verdict": verdict == (sql_timing["checks"], sql_timing["failed"]),
+    }
+    return {"gx_s": audit_seconds, "sql": sql_timing, "ratio": ratio, "marts_only": marts_only}
 
 
 def _publish(stages: Stages, stage: str, schema: str) -> None:
