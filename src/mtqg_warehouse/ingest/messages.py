@@ -111,7 +111,7 @@ TRUNCATED_FILE = (
     "the last line has no line break: the file may be truncated (an upload or export that did not finish); "
     "if it is complete, end it with a line break and send it again"
 )
-CHANGED_WHILE_LOADING = (
+STILL_BEING_WRITTEN = (
     "the file is still being written (it changed, or an upload holds it open): left for the next run"
 )
 UNEXPECTED_ERROR = "could not be loaded: {error}"

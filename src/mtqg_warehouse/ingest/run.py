@@ -50,7 +50,7 @@ class BatchReport:
     duplicates: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    left_for_next_run: list[str] = field(default_factory=list)  # changed while they loaded
+    left_for_next_run: list[str] = field(default_factory=list)  # still being written
 
     @property
     def rows_loaded(self) -> int:
@@ -116,7 +116,7 @@ def _ingest_one(
         with conn.transaction():
             result = load_delivery(conn, contract, delivery, read_delivery(contract, delivery.path), run_id)
             if delivery.still_arriving():  # the rows and hash may describe a version now gone
-                raise FileChanged(delivery.path, messages.CHANGED_WHILE_LOADING)
+                raise FileChanged(delivery.path, messages.STILL_BEING_WRITTEN)
     except AlreadyLoaded as duplicate:  # a renamed copy: found once its hash was known
         _skip_duplicate(conn, delivery, run_id, duplicate.load_id, report)
         return
@@ -149,7 +149,7 @@ def _set_aside(
 
 
 def _leave_for_next_run(delivery: Delivery, report: BatchReport) -> None:
-    log.warning("%s: %s", delivery.name, messages.CHANGED_WHILE_LOADING)
+    log.warning("%s: %s", delivery.name, messages.STILL_BEING_WRITTEN)
     report.left_for_next_run.append(delivery.name)
 
 
