@@ -13,8 +13,10 @@ status it was read in, so two processes can never both move the same publication
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 import psycopg
 from psycopg import sql
@@ -24,6 +26,13 @@ from mtqg_warehouse.config import keep_publications
 from mtqg_warehouse.publication import reader_role
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# How long a swap of `marts` waits for one lock before it gives way and tries again: under
+# the server's deadlock_timeout (1 s by default), so that where a reader's transaction and a
+# swap wait for each other, the swap gives way before the server would end either of them
+SWAP_LOCK_TIMEOUT = "500ms"
+SWAP_PATIENCE_S = 120.0  # then the swap fails, naming why; the task's retry tries again
 
 MARTS_SCHEMA = reader_role.MARTS_SCHEMA
 SCHEMA_PREFIX = "pub_"
@@ -70,6 +79,10 @@ _RECORDED = frozenset({"checks_passed", "checks_failed", "data_docs_url", "valid
 
 class IllegalTransition(RuntimeError):
     """A status change the lifecycle does not allow, e.g. publishing a failed build."""
+
+
+class ReadersHoldMarts(RuntimeError):
+    """Readers kept `marts` locked for longer than a swap waits: nothing was changed."""
 
 
 class ConcurrentStatusChange(RuntimeError):
@@ -206,18 +219,20 @@ def publish(conn: psycopg.Connection, schema: str) -> list[str]:
     publish task (say, after retirement failed) does not fail on its own earlier success.
     """
     reader_role.ensure_role(conn)
-    with conn.transaction():
-        _lock(conn)
-        if current_publication(conn) == schema:
-            log.info("publication %s is already published", schema)
-            return _relations(conn, schema)
-        check_transition(schema, status_of(conn, schema), S.PUBLISHED)
-        previous = current_publication(conn)
-        if previous is not None:
-            change_status(conn, previous, S.SUPERSEDED)
-        relations = _repoint_marts(conn, schema)
-        change_status(conn, schema, S.PUBLISHED)
-        _resolve_alerts_before(conn, schema)
+    return _swapping(conn, f"publish {schema}", lambda: _publish_now(conn, schema))
+
+
+def _publish_now(conn: psycopg.Connection, schema: str) -> list[str]:
+    if current_publication(conn) == schema:
+        log.info("publication %s is already published", schema)
+        return _relations(conn, schema)
+    check_transition(schema, status_of(conn, schema), S.PUBLISHED)
+    previous = current_publication(conn)
+    if previous is not None:
+        change_status(conn, previous, S.SUPERSEDED)
+    relations = _repoint_marts(conn, schema)
+    change_status(conn, schema, S.PUBLISHED)
+    _resolve_alerts_before(conn, schema)
     return relations
 
 
@@ -225,23 +240,24 @@ def rollback(conn: psycopg.Connection, to: str | None = None) -> str:
     """Repoint `marts` at a retained earlier publication (default: the one published before
     the current); the current one becomes `rolled_back`. Returns the publication now shown."""
     reader_role.ensure_role(conn)
-    with conn.transaction():
-        _lock(conn)
-        current = current_publication(conn)
-        if current is None:
-            raise IllegalTransition("nothing is published, so there is nothing to roll back")
-        target = to or _previous_publication(conn)
-        if target is None:
-            raise IllegalTransition(f"no earlier publication is retained to roll {current} back to")
-        if (status := status_of(conn, target)) not in (S.SUPERSEDED, S.ROLLED_BACK):
-            raise IllegalTransition(
-                f"cannot roll back to {target}: it is {status}, not an earlier publication"
-            )
-        change_status(conn, current, S.ROLLED_BACK)
-        _repoint_marts(conn, target)
-        change_status(conn, target, S.PUBLISHED)
+    current, target = _swapping(conn, "roll back", lambda: _roll_back_now(conn, to))
     log.info("rolled back from %s to %s", current, target)
     return target
+
+
+def _roll_back_now(conn: psycopg.Connection, to: str | None) -> tuple[str, str]:
+    current = current_publication(conn)
+    if current is None:
+        raise IllegalTransition("nothing is published, so there is nothing to roll back")
+    target = to or _previous_publication(conn)
+    if target is None:
+        raise IllegalTransition(f"no earlier publication is retained to roll {current} back to")
+    if (status := status_of(conn, target)) not in (S.SUPERSEDED, S.ROLLED_BACK):
+        raise IllegalTransition(f"cannot roll back to {target}: it is {status}, not an earlier publication")
+    change_status(conn, current, S.ROLLED_BACK)
+    _repoint_marts(conn, target)
+    change_status(conn, target, S.PUBLISHED)
+    return current, target
 
 
 def retire(conn: psycopg.Connection, schema: str) -> None:
@@ -254,10 +270,12 @@ def retire(conn: psycopg.Connection, schema: str) -> None:
 
     check_transition(schema, status_of(conn, schema), S.RETIRED)
     validation.prune_publications({schema})
-    with conn.transaction():
-        _lock(conn)
-        change_status(conn, schema, S.RETIRED)
-        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+    _swapping(conn, f"retire {schema}", lambda: _retire_now(conn, schema))
+
+
+def _retire_now(conn: psycopg.Connection, schema: str) -> None:
+    change_status(conn, schema, S.RETIRED)
+    conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
 
 
 def retire_old_publications(conn: psycopg.Connection, keep: int | None = None) -> list[str]:
@@ -315,8 +333,38 @@ def _previous_publication(conn: psycopg.Connection) -> str | None:
 
 
 def _lock(conn: psycopg.Connection) -> None:
-    """Publish, rollback and retire queue behind each other; readers of `marts` never wait."""
+    """Publish, rollback and retire queue behind each other."""
     conn.execute("select pg_advisory_xact_lock(hashtext('mtqg_publish'))")
+
+
+def _swapping(conn: psycopg.Connection, what: str, work: Callable[[], T]) -> T:
+    """``work`` in one transaction that gives way to readers of `marts`, tried again until it
+    gets through.
+
+    A swap drops and creates views, so it waits for every reader of them, and while it waits,
+    new readers queue behind it: one long dashboard query would stall every dashboard. A
+    reader's transaction that reads one view and then another can also wait for a swap that
+    waits for it, which the server ends by cancelling one of the two. Each lock is therefore
+    waited for at most ``SWAP_LOCK_TIMEOUT``; then the swap is rolled back (nothing changed),
+    readers go on, and it is tried again after a pause that grows to 5 s, for
+    ``SWAP_PATIENCE_S`` in all."""
+    deadline = time.monotonic() + SWAP_PATIENCE_S
+    pause = 0.1
+    while True:
+        try:
+            with conn.transaction():
+                _lock(conn)
+                conn.execute(f"set local lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
+                return work()
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as err:
+            if time.monotonic() + pause > deadline:
+                raise ReadersHoldMarts(
+                    f"could not {what}: readers of marts held it for more than {SWAP_PATIENCE_S:.0f} s "
+                    f"({str(err).splitlines()[0]}); nothing was changed, try again"
+                ) from err
+            log.info("%s gave way to readers of marts; trying again in %.1f s", what, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def _relations(conn: psycopg.Connection, schema: str) -> list[str]:
