@@ -148,13 +148,18 @@ def publication_id(schema: str) -> int:
     return int(number)
 
 
-def start_publication(conn: psycopg.Connection, run_id: str | None) -> str:
-    """Register a new build as `building`, with the loads current as it starts (the ones its
-    staging reads); returns its schema, `pub_` and the zero-padded id."""
+def next_publication_id(conn: psycopg.Connection) -> int:
+    """The id the next build takes (publication/build_lease.py leases it before it exists)."""
     sequence = "select nextval(pg_get_serial_sequence('ops.publish_log', 'publication_id'))"
     row = conn.execute(sequence).fetchone()
     assert row is not None  # nextval always returns one row
-    new_id = row[0]
+    return int(row[0])
+
+
+def start_publication(conn: psycopg.Connection, run_id: str | None, new_id: int | None = None) -> str:
+    """Register a new build as `building` (as ``new_id`` when given), with the loads current
+    as it starts (the ones its staging reads); returns its schema, `pub_` and the zero-padded id."""
+    new_id = next_publication_id(conn) if new_id is None else new_id
     schema = publication_schema(new_id)
     with conn.transaction():
         conn.execute(

@@ -15,6 +15,7 @@ import psycopg
 from mtqg_warehouse.db import connection as db
 from mtqg_warehouse.db import ddl
 from mtqg_warehouse.publication import (
+    build_lease,
     lifecycle,
     mart_copies,
     pseudonym_key,
@@ -50,20 +51,24 @@ def build(run_id: str | None = None) -> str:
         for feed in feeds():  # dbt's sources must exist even for a feed that has sent nothing yet
             ddl.ensure_raw_tables(conn, load_contract(feed))
         pseudonym_key.install(conn)
-        schema = lifecycle.start_publication(conn, run_id)
-        definitions = versioned_facts.models_fingerprint(conn)
-        base = versioned_facts.prepare(conn, schema, definitions)
-        manifest = target_dir() / "manifest.json"
-        left_out = _left_out_of_build(conn, schema, base, manifest, definitions)
-    try:
-        run_dbt("build", schema, *left_out, base_publication=base)
-    except DbtBuildFailed as failure:
+        new_id = lifecycle.next_publication_id(conn)
+    # leased before it is registered: no other build may judge it dead (build_lease.py)
+    with build_lease.held(lifecycle.publication_schema(new_id)):
         with db.connect() as conn:
-            lifecycle.fail_build(conn, schema, str(failure))
-        raise
-    unchanged.note_build(manifest, definitions)
-    with db.connect() as conn:
-        lifecycle.record_built(conn, schema)
+            schema = lifecycle.start_publication(conn, run_id, new_id)
+            definitions = versioned_facts.models_fingerprint(conn)
+            base = versioned_facts.prepare(conn, schema, definitions)
+            manifest = target_dir() / "manifest.json"
+            left_out = _left_out_of_build(conn, schema, base, manifest, definitions)
+        try:
+            run_dbt("build", schema, *left_out, base_publication=base)
+        except DbtBuildFailed as failure:
+            with db.connect() as conn:
+                lifecycle.fail_build(conn, schema, str(failure))
+            raise
+        unchanged.note_build(manifest, definitions)
+        with db.connect() as conn:
+            lifecycle.record_built(conn, schema)
     return schema
 
 
@@ -106,6 +111,11 @@ def _left_out_of_build(
 def audit(schema: str) -> dict:
     """GX checkpoints over the new publication (its models) and over the raw rows of the loads
     it adds (so a bad batch fails here and is never published); raises naming every failed check."""
+    with build_lease.held(schema):
+        return _audit(schema)
+
+
+def _audit(schema: str) -> dict:
     outcome = validation.validate_build(db.warehouse_url(), schema)
     from mtqg_warehouse.alerts.outcome import outcome_record
 
@@ -132,7 +142,7 @@ def audit(schema: str) -> dict:
 
 
 def publish_build(schema: str) -> list[str]:
-    with db.connect() as conn:
+    with build_lease.held(schema), db.connect() as conn:
         relations = lifecycle.publish(conn, schema)
         retired = lifecycle.retire_old_publications(conn)
     log.info("published %s (%s); retired %s", schema, ", ".join(relations), retired or "none")

@@ -4,8 +4,9 @@ Large facts keep their rows in `facts.<model>`, each row stamped with the public
 added it and the one that retired it; a publication's schema only holds a view of the rows
 it can see. This module does what must happen around dbt for that to stay exact:
 
-- ``prepare``: before a build, undo what failed or abandoned builds wrote (their rows must
-  never be visible to a later publication) and choose the base the build is incremental on:
+- ``prepare``: before a build, wait for earlier builds still running elsewhere, undo what
+  failed or abandoned builds wrote (their rows must never be visible to a later
+  publication) and choose the base the build is incremental on:
   the newest build that did not fail, if the models, seeds and pseudonym key are the ones it
   was built with (otherwise the build recomputes everything, still versioned);
 - ``prune``: after retirement, delete the rows no retained publication can see.
@@ -13,13 +14,14 @@ it can see. This module does what must happen around dbt for that to stay exact:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 
 import psycopg
 from psycopg import sql
 
-from mtqg_warehouse.publication import lifecycle
+from mtqg_warehouse.publication import build_lease, lifecycle
 from mtqg_warehouse.publication.dbt_runner import DBT_PROJECT_DIR
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def prepare(conn: psycopg.Connection, schema: str, fingerprint: str) -> int | No
         "update ops.publish_log set models_sha256 = %s where publication_id = %s",
         [fingerprint, publication_id],
     )
+    _settle_earlier_builds(conn, publication_id)
     tip = conn.execute(
         """select publication_id, models_sha256 from ops.publish_log
            where publication_id < %s and status = any(%s)
@@ -80,6 +83,31 @@ def prepare(conn: psycopg.Connection, schema: str, fingerprint: str) -> int | No
         return None
     log.info("%s: incremental on %s", schema, lifecycle.publication_schema(tip_id))
     return tip_id
+
+
+def _settle_earlier_builds(conn: psycopg.Connection, publication_id: int) -> None:
+    """Wait for every earlier build another process is still running (build_lease.py), then
+    mark failed those left `building`: their process died (killed, or the machine stopped)
+    before they were judged, and their rows are discarded with the other failed builds'."""
+    while True:
+        building = _building_before(conn, publication_id)
+        running = [earlier for earlier in building if build_lease.alive(conn, earlier)]
+        if not running:
+            break
+        build_lease.wait_for(conn, running[0])
+    for earlier in building:
+        schema = lifecycle.publication_schema(earlier)
+        with contextlib.suppress(lifecycle.ConcurrentStatusChange):  # its process moved it meanwhile
+            lifecycle.fail_build(conn, schema, "its process ended before the build was judged (killed?)")
+            log.warning("%s: its process ended before it was judged; marked failed_build", schema)
+
+
+def _building_before(conn: psycopg.Connection, publication_id: int) -> list[int]:
+    rows = conn.execute(
+        "select publication_id from ops.publish_log where publication_id < %s and status = %s order by 1",
+        [publication_id, str(lifecycle.PublicationStatus.BUILDING)],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def stores(conn: psycopg.Connection) -> list[str]:

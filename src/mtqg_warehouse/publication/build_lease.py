@@ -1,0 +1,64 @@
+"""Which builds are alive: a build's process holds its lease while it works on it.
+
+The versioned fact stores are shared by every build, and a new build undoes the rows of the
+builds before it that died (versioned_facts.prepare). Without a sign of life it would undo
+a build that another process is still running (two `mtqg build` at once, or one beside
+Airflow's), and that build would then publish facts missing its own rows. So each step of a
+build (dbt, the audit, the publish; `mtqg build` all three at once) holds a session-level
+advisory lock keyed by the publication's id on a connection of its own; a build that finds
+an earlier one still `building` waits while its lease is held, and judges it dead otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from mtqg_warehouse.db import connection as db
+from mtqg_warehouse.publication import lifecycle
+
+log = logging.getLogger(__name__)
+
+LEASE_KEY = "mtqg_build_lease"
+_held: set[int] = set()  # leases this process holds: a step inside `mtqg build` takes none again
+
+
+@contextmanager
+def held(schema: str) -> Iterator[None]:
+    """Hold ``schema``'s lease while the block runs (once per process, however nested)."""
+    publication_id = lifecycle.publication_id(schema)
+    if publication_id in _held:
+        yield
+        return
+    with db.connect() as conn:
+        conn.execute("select pg_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+        _held.add(publication_id)
+        try:
+            yield
+        finally:
+            _held.discard(publication_id)
+            conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+
+
+def alive(conn: psycopg.Connection, publication_id: int) -> bool:
+    """Whether another process holds the build's lease (this process's own count as alive)."""
+    if publication_id in _held:
+        return True
+    row = conn.execute(
+        "select pg_try_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id]
+    ).fetchone()
+    if row and row[0]:
+        conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+        return False
+    return True
+
+
+def wait_for(conn: psycopg.Connection, publication_id: int) -> None:
+    """Until the build's process lets go of it (its step ends, or the process dies)."""
+    schema = lifecycle.publication_schema(publication_id)
+    log.info("waiting for %s, which another process is building", schema)
+    conn.execute("select pg_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+    conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
