@@ -148,12 +148,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from mtqg_warehouse.publication import build_lease
     from mtqg_warehouse.publication.steps import audit, build, publish_build
 
-    with progress.dbt_nodes("dbt build"):
-        schema = build("cli")
-    audit(schema)
-    publish_build(schema)
+    with build_lease.kept():  # one lease from dbt to the publish
+        with progress.dbt_nodes("dbt build"):
+            schema = build("cli")
+        audit(schema)
+        publish_build(schema)
     return _print(_summary())
 
 

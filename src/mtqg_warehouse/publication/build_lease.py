@@ -24,23 +24,49 @@ log = logging.getLogger(__name__)
 
 LEASE_KEY = "mtqg_build_lease"
 _held: set[int] = set()  # leases this process holds: a step inside `mtqg build` takes none again
+_kept: list[tuple[int, psycopg.Connection]] | None = None  # inside ``kept``: released at its end
 
 
 @contextmanager
 def held(schema: str) -> Iterator[None]:
-    """Hold ``schema``'s lease while the block runs (once per process, however nested)."""
+    """Hold ``schema``'s lease while the block runs (once per process, however nested; until
+    the end of ``kept`` when inside it)."""
     publication_id = lifecycle.publication_id(schema)
     if publication_id in _held:
         yield
         return
-    with db.connect() as conn:
+    conn = db.connect()
+    try:
         conn.execute("select pg_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
-        _held.add(publication_id)
-        try:
-            yield
-        finally:
+    except BaseException:
+        conn.close()
+        raise
+    _held.add(publication_id)
+    if _kept is not None:
+        _kept.append((publication_id, conn))
+        yield
+        return
+    try:
+        yield
+    finally:
+        _held.discard(publication_id)
+        conn.close()  # the session's advisory locks go with it
+
+
+@contextmanager
+def kept() -> Iterator[None]:
+    """Leases taken inside stay held until the block ends: `mtqg build` runs the dbt step,
+    the audit and the publish in one process, with no moment between two of them when
+    another build could judge its build dead."""
+    global _kept
+    outer, _kept = _kept, []
+    try:
+        yield
+    finally:
+        for publication_id, conn in _kept:
             _held.discard(publication_id)
-            conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+            conn.close()
+        _kept = outer
 
 
 def alive(conn: psycopg.Connection, publication_id: int) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 
 import psycopg
 from psycopg import sql
@@ -32,6 +33,8 @@ _DEFINITIONS = ("models", "macros", "materializations", "seeds", "dbt_project.ym
 # builds whose rows are kept: they passed dbt, whatever GX and the publisher did next
 _KEPT = ("validated", "published", "superseded", "rolled_back", "retired")
 _FAILED = ("failed_build", "failed_validation", "building")
+# how long after its dbt step a build with no lease may still be between two Airflow tasks
+BETWEEN_STEPS_GRACE_S = 120
 
 
 def models_fingerprint(conn: psycopg.Connection) -> str:
@@ -92,14 +95,28 @@ def _settle_earlier_builds(conn: psycopg.Connection, publication_id: int) -> Non
     while True:
         building = _building_before(conn, publication_id)
         running = [earlier for earlier in building if build_lease.alive(conn, earlier)]
-        if not running:
+        if running:
+            build_lease.wait_for(conn, running[0])
+            continue
+        between_steps = [earlier for earlier in building if _between_steps(conn, earlier)]
+        if not between_steps:
             break
-        build_lease.wait_for(conn, running[0])
+        time.sleep(1)  # its next task takes the lease again, or the grace ends
     for earlier in building:
         schema = lifecycle.publication_schema(earlier)
         with contextlib.suppress(lifecycle.ConcurrentStatusChange):  # its process moved it meanwhile
             lifecycle.fail_build(conn, schema, "its process ended before the build was judged (killed?)")
             log.warning("%s: its process ended before it was judged; marked failed_build", schema)
+
+
+def _between_steps(conn: psycopg.Connection, publication_id: int) -> bool:
+    """dbt finished less than BETWEEN_STEPS_GRACE_S ago: the build may be between two of its
+    Airflow tasks (dbt, then the audit in another process), when no process holds its lease."""
+    row = conn.execute(
+        "select built_at > now() - make_interval(secs => %s) from ops.publish_log where publication_id = %s",
+        [BETWEEN_STEPS_GRACE_S, publication_id],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _building_before(conn: psycopg.Connection, publication_id: int) -> list[int]:

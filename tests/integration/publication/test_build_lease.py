@@ -70,3 +70,27 @@ def test_a_build_another_process_still_runs_is_waited_for_and_then_built_on(
         assert lifecycle.status_of(conn, running) == S.VALIDATED, "it was not judged dead"
     other.join(timeout=30)
     assert base == lifecycle.publication_id(running), "the newer build is incremental on it"
+
+
+def test_a_build_between_two_airflow_tasks_is_not_judged_dead(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its dbt task has ended and its audit task has not yet started: no process holds its
+    lease, but it finished dbt a moment ago, so the newer build waits for the audit task."""
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse)
+    between = _register(warehouse)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        lifecycle.record_built(conn, between)
+
+    def audit_task_starts_late() -> None:
+        time.sleep(1.5)
+        with psycopg.connect(warehouse, autocommit=True) as conn:
+            lifecycle.change_status(conn, between, S.VALIDATED)
+
+    audit = threading.Thread(target=audit_task_starts_late)
+    audit.start()
+    newer = _register(warehouse)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        versioned_facts.prepare(conn, newer, "fingerprint")
+        assert lifecycle.status_of(conn, between) == S.VALIDATED, "it was not judged dead"
+    audit.join(timeout=30)
