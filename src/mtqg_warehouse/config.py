@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+N = TypeVar("N", int, float)
 
 
 def state_dir() -> Path:
@@ -78,16 +81,23 @@ def keep_publications() -> int:
 
     Older ones are retired (schema dropped) after each publish. At least 1: the current one.
     """
-    text = os.environ.get(KEEP_PUBLICATIONS_VAR, "").strip()
+    wanted = "a whole number of at least 1"
+    return _number_setting(KEEP_PUBLICATIONS_VAR, DEFAULT_KEEP_PUBLICATIONS, int, 1, wanted)
+
+
+def _number_setting(variable: str, default: N, parse: Callable[[str], N], least: N, wanted: str) -> N:
+    """``variable``'s number, ``default`` when unset or empty; anything else, or a number
+    below ``least`` (or not a number at all, NaN), is refused naming the variable."""
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return DEFAULT_KEEP_PUBLICATIONS
+        return default
     try:
-        keep = int(text)
+        value = parse(text)
     except ValueError:
-        keep = 0
-    if keep < 1:
-        raise ValueError(f"{KEEP_PUBLICATIONS_VAR} must be a whole number of at least 1, got {text!r}")
-    return keep
+        value = None
+    if value is None or not value >= least:
+        raise ValueError(f"{variable} must be {wanted}, got {text!r}")
+    return value
 
 
 BUILD_WORK_MEM_VAR = "MTQG_BUILD_WORK_MEM"
@@ -113,16 +123,8 @@ def inbox_quiet_seconds() -> float:
     """How long a delivered file must have been left unchanged before it loads, where the
     machine cannot tell whether an upload still holds it open (a network file system,
     another user's file)."""
-    text = os.environ.get(INBOX_QUIET_SECONDS_VAR, "").strip()
-    if not text:
-        return DEFAULT_INBOX_QUIET_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0:
-        raise ValueError(f"{INBOX_QUIET_SECONDS_VAR} must be a number of seconds (0 or more), got {text!r}")
-    return seconds
+    wanted = "a number of seconds (0 or more)"
+    return _number_setting(INBOX_QUIET_SECONDS_VAR, DEFAULT_INBOX_QUIET_SECONDS, float, 0.0, wanted)
 
 
 BI_READER_PASSWORD_VAR = "BI_READER_PASSWORD"
