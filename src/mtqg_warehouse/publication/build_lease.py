@@ -37,7 +37,7 @@ def held(schema: str) -> Iterator[None]:
         return
     conn = db.connect()
     try:
-        conn.execute("select pg_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+        _advisory(conn, "pg_advisory_lock", publication_id)
     except BaseException:
         conn.close()
         raise
@@ -73,11 +73,8 @@ def alive(conn: psycopg.Connection, publication_id: int) -> bool:
     """Whether another process holds the build's lease (this process's own count as alive)."""
     if publication_id in _held:
         return True
-    row = conn.execute(
-        "select pg_try_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id]
-    ).fetchone()
-    if row and row[0]:
-        conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+    if _advisory(conn, "pg_try_advisory_lock", publication_id):
+        _advisory(conn, "pg_advisory_unlock", publication_id)
         return False
     return True
 
@@ -86,5 +83,11 @@ def wait_for(conn: psycopg.Connection, publication_id: int) -> None:
     """Until the build's process lets go of it (its step ends, or the process dies)."""
     schema = lifecycle.publication_schema(publication_id)
     log.info("waiting for %s, which another process is building", schema)
-    conn.execute("select pg_advisory_lock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
-    conn.execute("select pg_advisory_unlock(hashtext(%s), %s)", [LEASE_KEY, publication_id])
+    _advisory(conn, "pg_advisory_lock", publication_id)
+    _advisory(conn, "pg_advisory_unlock", publication_id)
+
+
+def _advisory(conn: psycopg.Connection, function: str, publication_id: int) -> object:
+    """One of PostgreSQL's session advisory-lock functions on a build's lease; its result."""
+    row = conn.execute(f"select {function}(hashtext(%s), %s)", [LEASE_KEY, publication_id]).fetchone()
+    return row[0] if row else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import psycopg
@@ -13,6 +12,7 @@ import pytest
 from mtqg_warehouse.publication import lifecycle
 from mtqg_warehouse.publication.lifecycle import IllegalTransition
 from tests.faulty_build import restate_cards_wrongly
+from tests.lock_waits import wait_until_waiting_for_a_lock
 
 pytestmark = pytest.mark.integration
 
@@ -219,24 +219,12 @@ def test_a_concurrent_status_change_is_refused_not_overwritten(warehouse: str) -
 
         thread = threading.Thread(target=move)
         thread.start()
-        _wait_until_blocked(warehouse, racer_pid)
+        wait_until_waiting_for_a_lock(warehouse, racer_pid, "the racing update")
         holder.execute("update ops.publish_log set status = 'failed_build' where build_schema = %s", [schema])
         holder.commit()
         thread.join(timeout=30)
     assert isinstance(outcome[0], lifecycle.ConcurrentStatusChange), outcome
     assert _statuses(warehouse) == [(schema, "failed_build")]
-
-
-def _wait_until_blocked(url: str, pid: int) -> None:
-    with psycopg.connect(url, autocommit=True) as observer:
-        for _ in range(300):
-            waiting = observer.execute(
-                "select wait_event_type = 'Lock' from pg_stat_activity where pid = %s", [pid]
-            ).fetchone()
-            if waiting and waiting[0]:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the racing update never waited for the row lock")
 
 
 def test_a_load_arriving_while_dbt_runs_waits_for_the_next_build(ingested: str, tmp_path: Path) -> None:

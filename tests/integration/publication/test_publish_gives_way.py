@@ -17,6 +17,7 @@ from psycopg import sql
 
 from mtqg_warehouse.db import ddl
 from mtqg_warehouse.publication import lifecycle
+from tests.lock_waits import wait_until_waiting_for_a_lock
 
 pytestmark = pytest.mark.integration
 
@@ -55,18 +56,6 @@ def _publish_in_thread(url: str, schema: str) -> tuple[threading.Thread, list, i
     return thread, outcome, conn.info.backend_pid
 
 
-def _wait_until_waiting_for_a_lock(url: str, pid: int) -> None:
-    with psycopg.connect(url, autocommit=True) as observer:
-        for _ in range(400):
-            waiting = observer.execute(
-                "select wait_event_type = 'Lock' from pg_stat_activity where pid = %s", [pid]
-            ).fetchone()
-            if waiting and waiting[0]:
-                return
-            time.sleep(0.01)
-    raise AssertionError("the publish never waited for the reader")
-
-
 def _views_in_drop_order(url: str) -> list[str]:
     """`marts`' views in the order a swap drops them (lifecycle._drop_views reads them so)."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -90,7 +79,7 @@ def test_a_reader_reading_one_view_then_another_is_neither_stalled_nor_cancelled
     with psycopg.connect(warehouse) as reader:  # one transaction, as a report reading two views
         _count(reader, last_dropped)
         thread, outcome, pid = _publish_in_thread(warehouse, second)
-        _wait_until_waiting_for_a_lock(warehouse, pid)
+        wait_until_waiting_for_a_lock(warehouse, pid, "the publish")
         started = time.monotonic()
         _count(reader, first_dropped)  # a deadlock, but for the swap giving way
         assert time.monotonic() - started < 2.0, "the publish gave way instead of holding the reader"
